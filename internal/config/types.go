@@ -1,0 +1,122 @@
+// Package config reads vigil's YAML configuration strictly: unknown keys, bad values
+// and dangling references are errors that name the file, the line and the key path.
+package config
+
+import (
+	promconfig "github.com/prometheus/common/config"
+	"github.com/prometheus/common/model"
+)
+
+// Config is the whole configuration file. Its YAML shape is a contract users script
+// against: extend it, never rename a key.
+type Config struct {
+	Refresh      model.Duration `yaml:"refresh"` // default 15s
+	Timeout      model.Duration `yaml:"timeout"` // per poll, default 10s
+	Prometheus   []Prometheus   `yaml:"prometheus"`
+	Alertmanager []Alertmanager `yaml:"alertmanager"`
+	PagerDuty    *PagerDuty     `yaml:"pagerduty"`
+	Signals      *Signals       `yaml:"signals"`
+	Services     []Service      `yaml:"services"`
+	SLOs         []SLO          `yaml:"slos"`
+	Triage       Triage         `yaml:"triage"`
+
+	// File is the path the config was read from ("" when built in code).
+	File string `yaml:"-"`
+}
+
+// Prometheus is one Prometheus-compatible query endpoint (Prometheus, Thanos, Mimir,
+// Cortex, VictoriaMetrics). Every prometheus/common HTTP client field is accepted
+// inline: basic_auth, authorization, oauth2, tls_config, proxy_url, http_headers, ...
+type Prometheus struct {
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+
+	HTTP promconfig.HTTPClientConfig `yaml:",inline"`
+}
+
+// Alertmanager is one Alertmanager; several are de-duplicated.
+type Alertmanager struct {
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+
+	HTTP promconfig.HTTPClientConfig `yaml:",inline"`
+}
+
+// PagerDuty is the PagerDuty account to read pages from and write actions to.
+// The token comes from an environment variable or a file, never from the config itself.
+type PagerDuty struct {
+	TokenEnv  string   `yaml:"token_env"`
+	TokenFile string   `yaml:"token_file"`
+	From      string   `yaml:"from"`
+	Region    string   `yaml:"region"` // us (default) or eu
+	URL       string   `yaml:"url"`    // overrides region
+	Services  []string `yaml:"services"`
+}
+
+// Signals is the batched profile: one query per signal returns every service, the
+// service name being the value of the label By.
+type Signals struct {
+	Prometheus string     `yaml:"prometheus"` // defaults to the first prometheus
+	By         string     `yaml:"by"`         // default "job"
+	Latency    string     `yaml:"latency"`
+	Traffic    string     `yaml:"traffic"`
+	Errors     string     `yaml:"errors"`
+	Saturation string     `yaml:"saturation"`
+	Thresholds Thresholds `yaml:"thresholds"` // defaults for every service
+}
+
+// Service is one service on the golden-signals pane. It takes its signals from the
+// batched profile; any signal may be overridden by a query of its own, which must
+// return a single series.
+type Service struct {
+	Name       string      `yaml:"name"`
+	Prometheus string      `yaml:"prometheus"` // for the overrides; defaults to the profile's
+	Latency    string      `yaml:"latency"`
+	Traffic    string      `yaml:"traffic"`
+	Errors     string      `yaml:"errors"`
+	Saturation string      `yaml:"saturation"`
+	Thresholds *Thresholds `yaml:"thresholds"` // overrides the profile's, key by key
+}
+
+// Thresholds mark a signal crit above the value and warn above 80 % of it.
+// A nil field has no threshold.
+type Thresholds struct {
+	Latency    *model.Duration `yaml:"latency"`
+	Errors     *float64        `yaml:"errors"`     // fraction of requests
+	Saturation *float64        `yaml:"saturation"` // fraction of capacity
+}
+
+// SLO is one entry of slos[]: either an inline definition or an import of a file of
+// OpenSLO, Sloth or Pyrra definitions.
+type SLO struct {
+	Import string `yaml:"import"`
+
+	Name       string         `yaml:"name"`
+	Service    string         `yaml:"service"`
+	Objective  float64        `yaml:"objective"` // percent, strictly between 0 and 100
+	Window     model.Duration `yaml:"window"`
+	Prometheus string         `yaml:"prometheus"` // defaults to the first prometheus
+	Errors     string         `yaml:"errors"`
+	Good       string         `yaml:"good"`
+	Total      string         `yaml:"total"`
+	Latency    *LatencySLI    `yaml:"latency"`
+}
+
+// LatencySLI: requests slower than Threshold are bad.
+type LatencySLI struct {
+	Histogram string         `yaml:"histogram"`
+	Selector  string         `yaml:"selector"`
+	Threshold model.Duration `yaml:"threshold"`
+}
+
+// Triage decides which alerts are folded away as non-actionable.
+type Triage struct {
+	MinSeverity string     `yaml:"min_severity"`
+	Hide        []HideRule `yaml:"hide"`
+}
+
+// HideRule hides the alerts its matcher selects, giving the reason on the hidden list.
+type HideRule struct {
+	Match  string `yaml:"match"`
+	Reason string `yaml:"reason"`
+}

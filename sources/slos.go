@@ -1,0 +1,16 @@
+package sources
+
+import (
+	"time"
+
+	"github.com/vigil-sre/vigil/slo"
+)
+
+// SLOData is the error-budget part of a Prometheus poll: for each SLO (by name) the
+// bad and total event counts over each window length that was queried.
+// A window missing from an SLO's map was not answered (no series): no data.
+type SLOData struct {
+	Counts    map[string]map[time.Duration]slo.Counts
+	Retention time.Duration // the server's TSDB retention; 0 when unknown
+	Requests  int
+}
