@@ -5,6 +5,8 @@ package config
 import (
 	promconfig "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
+
+	"github.com/vigil-sre/vigil/slo"
 )
 
 // Config is the whole configuration file. Its YAML shape is a contract users script
@@ -22,6 +24,18 @@ type Config struct {
 
 	// File is the path the config was read from ("" when built in code).
 	File string `yaml:"-"`
+
+	// SLODefs are every SLO, inline and imported, in the order of slos[]; filled by
+	// Validate.
+	SLODefs []slo.Definition `yaml:"-"`
+	// SLOSkipped are the imported definitions that could not be used, with why.
+	SLOSkipped []slo.Skipped `yaml:"-"`
+	// SLOPrometheus maps an SLO name to the name of the prometheus that evaluates it.
+	SLOPrometheus map[string]string `yaml:"-"`
+
+	lines map[string]int  // key path -> line, from decoding
+	nulls map[string]bool // key paths written without a value
+	dir   string          // relative paths in the config are relative to this
 }
 
 // Prometheus is one Prometheus-compatible query endpoint (Prometheus, Thanos, Mimir,

@@ -1,0 +1,505 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+
+	promconfig "github.com/prometheus/common/config"
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
+)
+
+// The YAML library's own strict mode stops at the first unknown key and cannot name
+// the key path, so the document is decoded into a node tree and walked here against
+// the Go types, collecting every error with its line and path.
+
+// maxVisits bounds the walk: anchors and aliases can make a small file describe an
+// enormous (or, with self-reference, endless) tree. No real config comes close.
+const maxVisits = 200_000
+
+// maxMergeDepth bounds nested merge keys (<<), which can refer to each other in a cycle.
+const maxMergeDepth = 32
+
+// legacyUnmarshaler is the YAML v2-style unmarshaler that prometheus/common implements;
+// YAML v3 still calls it, but keeps its interface unexported.
+type legacyUnmarshaler interface {
+	UnmarshalYAML(unmarshal func(any) error) error
+}
+
+var (
+	unmarshalerType       = reflect.TypeFor[yaml.Unmarshaler]()
+	legacyUnmarshalerType = reflect.TypeFor[legacyUnmarshaler]()
+	durationType          = reflect.TypeFor[model.Duration]()
+	httpClientConfigType  = reflect.TypeFor[promconfig.HTTPClientConfig]()
+
+	// structured are types with their own unmarshaler that is only a plain decode
+	// followed by defaults or Validate: they are walked key by key like any struct so
+	// that their keys are checked strictly, and the defaults and Validate are applied
+	// here instead.
+	structured = map[reflect.Type]bool{
+		httpClientConfigType:                    true,
+		reflect.TypeFor[promconfig.TLSConfig](): true,
+		reflect.TypeFor[promconfig.OAuth2]():    true,
+		reflect.TypeFor[promconfig.BasicAuth](): true,
+	}
+
+	// validated are the structured types whose unmarshaler ends with Validate.
+	validated = map[reflect.Type]bool{
+		httpClientConfigType:                    true,
+		reflect.TypeFor[promconfig.TLSConfig](): true,
+		reflect.TypeFor[promconfig.OAuth2]():    true,
+	}
+)
+
+type decoder struct {
+	file    string
+	lines   map[string]int  // key path -> line, for errors found after decoding
+	nulls   map[string]bool // key paths written with no value, which count as left out
+	errs    []*Error
+	visits  int
+	tooBig  bool
+	walking map[*yaml.Node]bool // collections being walked, to catch an alias to an ancestor
+}
+
+func newDecoder(file string) *decoder {
+	return &decoder{file: file, lines: map[string]int{}, nulls: map[string]bool{}, walking: map[*yaml.Node]bool{}}
+}
+
+func (d *decoder) fail(line int, path, format string, args ...any) {
+	d.errs = append(d.errs, &Error{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// count charges one unit of the walk's budget and reports whether the walk may go on.
+func (d *decoder) count(n *yaml.Node, path string) bool {
+	if d.tooBig {
+		return false
+	}
+	d.visits++
+	if d.visits > maxVisits {
+		d.tooBig = true
+		d.fail(n.Line, path, "document too large (aliases expand to more than %d values)", maxVisits)
+		return false
+	}
+	return true
+}
+
+func (d *decoder) deref(n *yaml.Node, path string) *yaml.Node {
+	for n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			d.fail(n.Line, path, "alias %q refers to nothing", n.Value)
+			return nil
+		}
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// join appends key to path, quoting a key that would break the one-line message.
+func join(path, key string) string {
+	if key == "" || strings.IndexFunc(key, unicode.IsControl) >= 0 {
+		key = strconv.Quote(key)
+	}
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// decode stores n into v, which must be settable.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	if !d.count(n, path) {
+		return
+	}
+	if n = d.deref(n, path); n == nil {
+		return
+	}
+	if isNull(n) {
+		v.Set(reflect.Zero(v.Type()))
+		d.nulls[path] = true
+		return
+	}
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		v = v.Elem()
+	}
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		if d.walking[n] {
+			d.fail(n.Line, path, "alias refers to a value that contains it")
+			return
+		}
+		d.walking[n] = true
+		defer delete(d.walking, n)
+	}
+	t := v.Type()
+	if hasUnmarshaler(t) && !structured[t] {
+		d.leaf(n, v, path)
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		d.structure(n, v, path)
+	case reflect.Slice:
+		d.sequence(n, v, path)
+	case reflect.Map:
+		d.mapping(n, v, path)
+	default:
+		d.leaf(n, v, path)
+	}
+}
+
+func hasUnmarshaler(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	return pt.Implements(unmarshalerType) || pt.Implements(legacyUnmarshalerType)
+}
+
+type pair struct{ key, value *yaml.Node }
+
+// pairs lists a mapping's key/value pairs with merge keys (<<) expanded. Keys written
+// in the mapping win over merged ones, and earlier merge sources over later ones, as
+// YAML specifies; repeated written keys are kept so that the caller reports them.
+func (d *decoder) pairs(n *yaml.Node, path string, depth int) []pair {
+	var written, merged []pair
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			merged = append(merged, d.mergeSources(v, path, depth)...)
+			continue
+		}
+		written = append(written, pair{k, v})
+	}
+	if len(merged) == 0 {
+		return written
+	}
+	have := map[string]bool{}
+	for _, p := range written {
+		if k := d.deref(p.key, path); k != nil {
+			have[k.Value] = true
+		}
+	}
+	out := written
+	for _, p := range merged {
+		k := d.deref(p.key, path)
+		if k == nil || have[k.Value] {
+			continue
+		}
+		have[k.Value] = true
+		out = append(out, p)
+	}
+	return out
+}
+
+func (d *decoder) mergeSources(v *yaml.Node, path string, depth int) []pair {
+	if !d.count(v, path) {
+		return nil
+	}
+	if depth >= maxMergeDepth {
+		d.fail(v.Line, path, "merge keys (<<) nested too deeply")
+		return nil
+	}
+	if v = d.deref(v, path); v == nil {
+		return nil
+	}
+	switch v.Kind {
+	case yaml.MappingNode:
+		return d.pairs(v, path, depth+1)
+	case yaml.SequenceNode:
+		var out []pair
+		for _, e := range v.Content {
+			if e = d.deref(e, path); e == nil {
+				continue
+			}
+			if e.Kind != yaml.MappingNode {
+				d.fail(e.Line, path, "merge key (<<) takes a mapping or a list of mappings")
+				continue
+			}
+			out = append(out, d.mergeSources(e, path, depth+1)...)
+		}
+		return out
+	}
+	d.fail(v.Line, path, "merge key (<<) takes a mapping or a list of mappings")
+	return nil
+}
+
+// mapKey returns the text of a mapping key, which must be a scalar.
+func (d *decoder) mapKey(k *yaml.Node, path string) (string, bool) {
+	if k = d.deref(k, path); k == nil {
+		return "", false
+	}
+	if k.Kind != yaml.ScalarNode {
+		d.fail(k.Line, path, "a key must be a string, not %s", describe(k))
+		return "", false
+	}
+	return k.Value, true
+}
+
+func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.fail(n.Line, path, "expected a mapping, got %s", describe(n))
+		return
+	}
+	info := structInfoOf(v.Type())
+	for _, idx := range info.hooks {
+		if f := v.FieldByIndex(idx); f.Type() == httpClientConfigType {
+			f.Set(reflect.ValueOf(promconfig.DefaultHTTPClientConfig))
+		}
+	}
+	before := len(d.errs)
+	seen := map[string]int{}
+	for _, p := range d.pairs(n, path, 0) {
+		key, ok := d.mapKey(p.key, path)
+		if !ok {
+			continue
+		}
+		kpath := join(path, key)
+		if first, dup := seen[key]; dup {
+			d.fail(p.key.Line, kpath, "duplicate key (first at line %d)", first)
+			continue
+		}
+		seen[key] = p.key.Line
+		if f, ok := info.fields[key]; ok {
+			d.lines[kpath] = p.key.Line
+			d.decode(p.value, v.FieldByIndex(f), kpath)
+			continue
+		}
+		if info.inlineMap != nil {
+			d.lines[kpath] = p.key.Line
+			d.mapEntry(p.key, p.value, v.FieldByIndex(info.inlineMap), kpath)
+			continue
+		}
+		d.fail(p.key.Line, kpath, "unknown key")
+	}
+	if len(d.errs) > before {
+		return
+	}
+	for _, idx := range info.hooks {
+		f := v.FieldByIndex(idx)
+		if !validated[f.Type()] {
+			continue
+		}
+		if err := f.Addr().Interface().(interface{ Validate() error }).Validate(); err != nil {
+			d.fail(n.Line, path, "%s", oneLine(err))
+		}
+	}
+}
+
+func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.SequenceNode {
+		d.fail(n.Line, path, "expected a list, got %s", describe(n))
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, e := range n.Content {
+		ipath := fmt.Sprintf("%s[%d]", path, i)
+		d.lines[ipath] = e.Line
+		d.decode(e, s.Index(i), ipath)
+	}
+	v.Set(s)
+}
+
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.fail(n.Line, path, "expected a mapping, got %s", describe(n))
+		return
+	}
+	v.Set(reflect.MakeMap(v.Type()))
+	seen := map[string]int{}
+	for _, p := range d.pairs(n, path, 0) {
+		key, ok := d.mapKey(p.key, path)
+		if !ok {
+			continue
+		}
+		kpath := join(path, key)
+		if first, dup := seen[key]; dup {
+			d.fail(p.key.Line, kpath, "duplicate key (first at line %d)", first)
+			continue
+		}
+		seen[key] = p.key.Line
+		d.lines[kpath] = p.key.Line
+		d.mapEntry(p.key, p.value, v, kpath)
+	}
+}
+
+// mapEntry decodes one key and value into the map m, creating m if needed.
+func (d *decoder) mapEntry(k, val *yaml.Node, m reflect.Value, path string) {
+	t := m.Type()
+	if m.IsNil() {
+		m.Set(reflect.MakeMap(t))
+	}
+	kv := reflect.New(t.Key()).Elem()
+	if k = d.deref(k, path); k == nil {
+		return
+	}
+	if err := k.Decode(kv.Addr().Interface()); err != nil {
+		d.fail(k.Line, path, "bad key: %s", cleanYAMLError(err))
+		return
+	}
+	ev := reflect.New(t.Elem()).Elem()
+	d.decode(val, ev, path)
+	m.SetMapIndex(kv, ev)
+}
+
+// leaf decodes a value the walk does not look inside: a scalar, or a type with its
+// own unmarshaler.
+func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
+	t := v.Type()
+	want := expected(t)
+	if want != "" && n.Kind != yaml.ScalarNode {
+		d.fail(n.Line, path, "expected %s, got %s", want, describe(n))
+		return
+	}
+	if t == durationType {
+		dur, err := model.ParseDuration(n.Value)
+		if err != nil {
+			d.fail(n.Line, path, "bad duration %s", quote(n.Value))
+			return
+		}
+		v.SetInt(int64(dur))
+		return
+	}
+	if err := n.Decode(v.Addr().Interface()); err != nil {
+		if want != "" && !hasUnmarshaler(t) {
+			d.fail(n.Line, path, "expected %s, got %s", want, quote(n.Value))
+			return
+		}
+		d.fail(n.Line, path, "%s", cleanYAMLError(err))
+	}
+}
+
+// expected names what a scalar type accepts, or "" for types that are not scalars.
+func expected(t reflect.Type) string {
+	if t == durationType {
+		return "a duration such as 30s, 5m or 1d"
+	}
+	if hasUnmarshaler(t) && t.Kind() != reflect.String {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return ""
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return quote(n.Value)
+	}
+	return "nothing"
+}
+
+// quote quotes s for a one-line message, shortening what could be a whole paragraph.
+func quote(s string) string {
+	const limit = 60
+	if r := []rune(s); len(r) > limit {
+		s = string(r[:limit]) + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+var yamlLinePrefix = regexp.MustCompile(`^line \d+: `)
+
+// cleanYAMLError turns a decoding error from the YAML library into one line without
+// the library's prefix and line number: the caller names the line and the path.
+func cleanYAMLError(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs := make([]string, len(te.Errors))
+		for i, m := range te.Errors {
+			msgs[i] = yamlLinePrefix.ReplaceAllString(m, "")
+		}
+		return oneLine(errors.New(strings.Join(msgs, "; ")))
+	}
+	return oneLine(errors.New(strings.TrimPrefix(err.Error(), "yaml: ")))
+}
+
+// oneLine keeps an error to the first line of its message, so that each config error
+// stays one line.
+func oneLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return strings.TrimSpace(s)
+}
+
+type structInfo struct {
+	fields    map[string][]int // YAML key -> field index path, through inlined structs
+	inlineMap []int            // a map collecting the keys no field takes, or nil
+	hooks     [][]int          // the struct itself and its inlined structs
+}
+
+var structInfos sync.Map // reflect.Type -> *structInfo
+
+func structInfoOf(t reflect.Type) *structInfo {
+	if si, ok := structInfos.Load(t); ok {
+		return si.(*structInfo)
+	}
+	si := &structInfo{fields: map[string][]int{}, hooks: [][]int{{}}}
+	collectFields(t, nil, si)
+	structInfos.Store(t, si)
+	return si
+}
+
+// collectFields follows YAML v3's rules: the tag names the key (the lower-cased field
+// name without one), "-" skips the field, and ",inline" merges a struct's keys, or
+// hands every otherwise unknown key to a map.
+func collectFields(t reflect.Type, prefix []int, si *structInfo) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("yaml")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		idx := append(append([]int(nil), prefix...), i)
+		if hasOption(opts, "inline") {
+			switch f.Type.Kind() {
+			case reflect.Struct:
+				si.hooks = append(si.hooks, idx)
+				collectFields(f.Type, idx, si)
+			case reflect.Map:
+				si.inlineMap = idx
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		if _, taken := si.fields[name]; !taken {
+			si.fields[name] = idx
+		}
+	}
+}
+
+func hasOption(opts, want string) bool {
+	for o := range strings.SplitSeq(opts, ",") {
+		if o == want {
+			return true
+		}
+	}
+	return false
+}
