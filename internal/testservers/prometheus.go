@@ -1,0 +1,344 @@
+package testservers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// PromOptions shapes a test Prometheus. The zero value scrapes itself every second and
+// keeps 400 days of data, so backfilled history is not deleted under the test.
+type PromOptions struct {
+	ScrapeInterval time.Duration // self-scrape and rule evaluation interval; default 1s
+	NoScrape       bool          // serve only what Blocks holds (backfill tests)
+	Blocks         string        // a directory of TSDB blocks (see Backfill); copied, so it can be shared
+	Retention      string        // --storage.tsdb.retention.time; default 400d
+	Rules          string        // the YAML of a rule file to load, e.g. recording rules
+	Args           []string      // extra command-line flags
+}
+
+// PromServer is a running (or stopped) Prometheus owned by one test.
+type PromServer struct {
+	t       testing.TB
+	bin     string
+	dir     string
+	logPath string
+	opts    PromOptions
+	port    int
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the current process has exited
+}
+
+const (
+	readyTimeout = 30 * time.Second
+	stopGrace    = 5 * time.Second
+	bindAttempts = 4
+)
+
+var errBind = errors.New("address already in use")
+
+// Prometheus starts a Prometheus on a free loopback port and stops it when the test
+// ends. It returns once the server answers /-/ready.
+func Prometheus(t testing.TB, opts PromOptions) *PromServer {
+	t.Helper()
+	bin := lookBinary(t, "prometheus", "prometheus")
+	if opts.ScrapeInterval <= 0 {
+		opts.ScrapeInterval = time.Second
+	}
+	if opts.Retention == "" {
+		opts.Retention = "400d"
+	}
+	dir := t.TempDir()
+	p := &PromServer{t: t, bin: bin, dir: dir, logPath: filepath.Join(dir, "prometheus.log"), opts: opts}
+	data := filepath.Join(dir, "data")
+	if opts.Blocks != "" {
+		if err := os.CopyFS(data, os.DirFS(opts.Blocks)); err != nil {
+			t.Fatalf("testservers: copy blocks from %s: %v", opts.Blocks, err)
+		}
+	}
+	if opts.Rules != "" {
+		if err := os.WriteFile(filepath.Join(dir, "rules.yml"), []byte(opts.Rules), 0o600); err != nil {
+			t.Fatalf("testservers: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		p.Stop()
+		if t.Failed() {
+			t.Logf("prometheus on port %d, last lines of its log:\n%s", p.port, tail(p.logPath, 30))
+		}
+	})
+	// The port is picked by binding :0 and closing it, so another process may take it
+	// before Prometheus binds; a few fresh tries make that race harmless.
+	var err error
+	for range bindAttempts {
+		p.port, err = freePort()
+		if err != nil {
+			t.Fatalf("testservers: pick a port: %v", err)
+		}
+		if err = p.start(); !errors.Is(err, errBind) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("testservers: start prometheus: %v\n%s", err, tail(p.logPath, 30))
+	}
+	return p
+}
+
+// URL is the server's base URL, e.g. http://127.0.0.1:41234.
+func (p *PromServer) URL() string {
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port))
+}
+
+// Port is the loopback port the server listens on; it stays the same across Stop/Start.
+func (p *PromServer) Port() int { return p.port }
+
+// Start restarts a stopped server on the same port (and the same data), for tests of a
+// Prometheus that goes away and comes back.
+func (p *PromServer) Start() {
+	p.t.Helper()
+	// The old socket may linger for a moment after the process exits; the port must
+	// stay the same, so retry it rather than pick another.
+	var err error
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err = p.start()
+		if !errors.Is(err, errBind) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err != nil {
+		p.t.Fatalf("testservers: restart prometheus on port %d: %v\n%s", p.port, err, tail(p.logPath, 30))
+	}
+}
+
+// Stop ends the server: SIGTERM, then SIGKILL if it has not exited after 5s. Stopping a
+// stopped server does nothing.
+func (p *PromServer) Stop() {
+	p.mu.Lock()
+	cmd, done := p.cmd, p.done
+	p.cmd = nil
+	p.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(stopGrace):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+func (p *PromServer) start() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd != nil {
+		return errors.New("already running")
+	}
+	cfg := filepath.Join(p.dir, "prometheus.yml")
+	if err := os.WriteFile(cfg, []byte(p.config()), 0o600); err != nil {
+		return err
+	}
+	logf, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	args := []string{
+		"--config.file=" + cfg,
+		"--storage.tsdb.path=" + filepath.Join(p.dir, "data"),
+		"--storage.tsdb.retention.time=" + p.opts.Retention,
+		"--web.listen-address=" + net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)),
+	}
+	cmd := exec.Command(p.bin, append(args, p.opts.Args...)...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	detach(cmd)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	if err := p.waitReady(done); err != nil {
+		_ = cmd.Process.Kill()
+		<-done
+		if strings.Contains(tail(p.logPath, 5), "address already in use") {
+			return errBind
+		}
+		return err
+	}
+	p.cmd, p.done = cmd, done
+	return nil
+}
+
+func (p *PromServer) config() string {
+	var b strings.Builder
+	iv := p.opts.ScrapeInterval.String()
+	fmt.Fprintf(&b, "global:\n  scrape_interval: %s\n  evaluation_interval: %s\n", iv, iv)
+	if p.opts.Rules != "" {
+		fmt.Fprintf(&b, "rule_files: [%q]\n", filepath.Join(p.dir, "rules.yml"))
+	}
+	if !p.opts.NoScrape {
+		fmt.Fprintf(&b, "scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [%q]\n",
+			net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)))
+	}
+	return b.String()
+}
+
+func (p *PromServer) waitReady(done <-chan struct{}) error {
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(readyTimeout)
+	for time.Now().Before(deadline) {
+		select {
+		case <-done:
+			return errors.New("prometheus exited before it was ready")
+		default:
+		}
+		resp, err := client.Get(p.URL() + "/-/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("not ready after %s", readyTimeout)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Sample is one element of an instant query's result. A scalar result is one Sample
+// with no labels.
+type Sample struct {
+	Labels map[string]string
+	Value  float64 // NaN and ±Inf as Prometheus sent them
+}
+
+// Query asks the server an instant query at `at` over plain HTTP and parses the JSON
+// itself, independently of the client library the code under test uses, so a test can
+// compare the two. It fails the test on any error.
+func (p *PromServer) Query(t testing.TB, query string, at time.Time) []Sample {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := InstantQuery(ctx, p.URL(), query, at)
+	if err != nil {
+		t.Fatalf("query %s: %v", query, err)
+	}
+	return s
+}
+
+// WaitForSeries polls query (at the current time) until it returns at least one sample,
+// failing the test after timeout.
+func (p *PromServer) WaitForSeries(t testing.TB, query string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		s, err := InstantQuery(ctx, p.URL(), query, time.Now())
+		cancel()
+		if err == nil && len(s) > 0 {
+			return
+		}
+		last = err
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("no series for %s after %s (last error: %v)", query, timeout, last)
+}
+
+// InstantQuery is GET /api/v1/query?query=...&time=at against base, parsed by hand.
+func InstantQuery(ctx context.Context, base, query string, at time.Time) ([]Sample, error) {
+	q := url.Values{"query": {query}, "time": {strconv.FormatFloat(float64(at.UnixNano())/1e9, 'f', 3, 64)}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/query?"+q.Encode(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Data   struct {
+			ResultType string          `json:"resultType"`
+			Result     json.RawMessage `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, fmt.Errorf("HTTP %d: %w", resp.StatusCode, err)
+	}
+	if body.Status != "success" {
+		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, body.Error)
+	}
+	switch body.Data.ResultType {
+	case "vector":
+		var vec []struct {
+			Metric map[string]string `json:"metric"`
+			Value  [2]any            `json:"value"`
+		}
+		if err := json.Unmarshal(body.Data.Result, &vec); err != nil {
+			return nil, err
+		}
+		out := make([]Sample, 0, len(vec))
+		for _, s := range vec {
+			v, err := parseValue(s.Value)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Sample{Labels: s.Metric, Value: v})
+		}
+		return out, nil
+	case "scalar":
+		var pair [2]any
+		if err := json.Unmarshal(body.Data.Result, &pair); err != nil {
+			return nil, err
+		}
+		v, err := parseValue(pair)
+		if err != nil {
+			return nil, err
+		}
+		return []Sample{{Labels: map[string]string{}, Value: v}}, nil
+	}
+	return nil, fmt.Errorf("unexpected result type %q", body.Data.ResultType)
+}
+
+// parseValue reads the [time, "value"] pair of the Prometheus JSON API, where the value
+// is a string so that NaN and ±Inf survive JSON.
+func parseValue(pair [2]any) (float64, error) {
+	s, ok := pair[1].(string)
+	if !ok {
+		return 0, fmt.Errorf("sample value %v is not a string", pair[1])
+	}
+	return strconv.ParseFloat(s, 64) // accepts NaN, +Inf and -Inf as Prometheus writes them
+}

@@ -1,0 +1,182 @@
+package prometheus
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+)
+
+// queryError is a failed query as the operator reads it: which question failed and a
+// short reason. The cause stays reachable through errors.Is/As.
+type queryError struct {
+	what string // "errors query", "checkout latency sparkline", "SLO 5m query"
+	msg  string
+	err  error
+}
+
+func (e *queryError) Error() string {
+	if e.what == "" {
+		return e.msg
+	}
+	return e.what + ": " + e.msg
+}
+
+func (e *queryError) Unwrap() error { return e.err }
+
+// maxReason bounds the server's own words in a reason: a parse error quoting a whole
+// 20 KB query must not fill the status line.
+const maxReason = 160
+
+// describe turns a transport, HTTP or API error into a few words: "connection
+// refused", "timeout after 10s", "HTTP 500", "bad_data: parse error ...". budget is
+// the poll's time limit, so a deadline reads as the limit the operator configured.
+func describe(err error, budget time.Duration) string {
+	var (
+		capErr   *capError
+		apiErr   *v1.Error
+		dnsErr   *net.DNSError
+		authErr  x509.UnknownAuthorityError
+		hostErr  x509.HostnameError
+		certErr  x509.CertificateInvalidError
+		recErr   tls.RecordHeaderError
+		netErr   net.Error
+		urlErr   *url.Error
+		timeoutV = "timeout"
+	)
+	if budget > 0 {
+		timeoutV = "timeout after " + roundDuration(budget).String()
+	}
+	switch {
+	case errors.As(err, &capErr):
+		return capErr.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		return timeoutV
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "host unreachable"
+	case errors.As(err, &dnsErr):
+		if dnsErr.IsNotFound {
+			return "no such host " + dnsErr.Name
+		}
+		return "DNS lookup of " + dnsErr.Name + " failed"
+	case errors.As(err, &authErr):
+		return "TLS: certificate signed by an unknown authority (set tls_config.ca_file)"
+	case errors.As(err, &hostErr):
+		return "TLS: " + clip(hostErr.Error())
+	case errors.As(err, &certErr):
+		return "TLS: " + clip(certErr.Error())
+	case errors.As(err, &recErr):
+		return "TLS handshake with a plain-HTTP server (use http://)"
+	case errors.As(err, &apiErr):
+		return describeAPI(apiErr)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return "timeout"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "response cut short"
+	case errors.Is(err, io.EOF):
+		return "connection closed by the server"
+	case errors.As(err, &urlErr):
+		// The URL is in the source's configuration already; the reason is what is new.
+		return clip(urlErr.Err.Error())
+	}
+	return clip(err.Error())
+}
+
+// describeAPI reads the error client_golang made of an HTTP status or an API error.
+func describeAPI(e *v1.Error) string {
+	switch e.Type {
+	case v1.ErrClient, v1.ErrServer:
+		// client_golang names the status only in the message ("server error: 500") and
+		// keeps the body in Detail.
+		i := strings.LastIndexByte(e.Msg, ' ')
+		code, err := strconv.Atoi(e.Msg[i+1:])
+		if err != nil {
+			return clip(string(e.Type) + ": " + e.Msg)
+		}
+		s := "HTTP " + strconv.Itoa(code)
+		switch code {
+		case http.StatusUnauthorized:
+			s += " unauthorized"
+		case http.StatusForbidden:
+			s += " forbidden"
+		case http.StatusNotFound:
+			s += " not found"
+		}
+		if d := bodyReason(e.Detail); d != "" {
+			s += ": " + d
+		}
+		return s
+	case v1.ErrBadResponse:
+		return "bad response: " + clip(e.Msg)
+	}
+	return clip(string(e.Type) + ": " + e.Msg)
+}
+
+// bodyReason is what an error body says: the error of a Prometheus JSON envelope
+// (e.g. a 503 "query timed out"), or a short one-line text from a proxy or gateway.
+// A page of HTML says nothing useful and is dropped.
+func bodyReason(body string) string {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return ""
+	}
+	var env struct {
+		ErrorType string `json:"errorType"`
+		Error     string `json:"error"`
+	}
+	if json.Unmarshal([]byte(body), &env) == nil && env.Error != "" {
+		if env.ErrorType != "" {
+			return clip(env.ErrorType + ": " + env.Error)
+		}
+		return clip(env.Error)
+	}
+	if strings.ContainsAny(body, "\n<") || len(body) > 80 {
+		return ""
+	}
+	return clip(body)
+}
+
+// clip makes s one printable line of at most maxReason runes.
+func clip(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > maxReason {
+		s = string(r[:maxReason-1]) + "…"
+	}
+	return s
+}
+
+// roundDuration keeps a limit readable: 10s, 2.5s, 300ms.
+func roundDuration(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+func wrapQuery(what string, err error, budget time.Duration) error {
+	return &queryError{what: what, msg: describe(err, budget), err: err}
+}

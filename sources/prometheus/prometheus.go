@@ -1,0 +1,268 @@
+// Package prometheus is the Prometheus source: the four golden signals of every
+// configured service and the event counts behind every SLO's error budget, read
+// through the Prometheus HTTP API of Prometheus, Thanos, Mimir, Cortex or
+// VictoriaMetrics.
+//
+// Queries are batched by label, never issued per service or per SLO: a poll makes one
+// instant and one sparkline query per signal of the shared profile (plus two per
+// per-service override), and one query per SLO window for every SLO at once. The
+// number of requests grows with the kinds of question, not with the number of
+// services or SLOs.
+//
+// Every query is evaluated at the instant Poll is given, so a past instant shows the
+// past. No data is never 0: an empty result, NaN or ±Inf is a Reading with Valid false.
+package prometheus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	promconfig "github.com/prometheus/common/config"
+	"github.com/prometheus/common/model"
+
+	"github.com/vigil-sre/vigil/slo"
+	"github.com/vigil-sre/vigil/sources"
+)
+
+// Options configures one Prometheus-compatible endpoint.
+type Options struct {
+	Name string
+	URL  string
+	// HTTP carries basic_auth, authorization, tls_config, proxy_url, http_headers (e.g.
+	// X-Scope-OrgID for Mimir/Cortex). Start from promconfig.DefaultHTTPClientConfig:
+	// its zero value follows no redirects.
+	HTTP    promconfig.HTTPClientConfig
+	Signals *SignalSpec      // nil: this Prometheus serves no golden signals
+	SLOs    []slo.Definition // SLOs evaluated on this Prometheus
+
+	MaxBodyBytes    int64         // default 32 MiB
+	SparkWindow     time.Duration // default 30m
+	SparkStep       time.Duration // default 1m
+	LongWindowEvery time.Duration // default 1m: windows of 1d and up are re-queried at most this often
+}
+
+// SignalSpec says how to read the golden signals of services from this Prometheus.
+type SignalSpec struct {
+	By       string                    // label holding the service name, e.g. "job"
+	Profile  map[sources.Signal]string // batched queries (empty string/missing: none)
+	Services []ServiceSpec             // every service this Prometheus reports on, in config order
+}
+
+// ServiceSpec is one service and the signals it reads from queries of its own.
+type ServiceSpec struct {
+	Name      string
+	Overrides map[sources.Signal]string // per-service queries returning one series
+}
+
+const (
+	defaultMaxBody   = 32 << 20
+	defaultSpark     = 30 * time.Minute
+	defaultSparkStep = time.Minute
+	defaultLongEvery = time.Minute
+)
+
+// Source polls one Prometheus. It is safe for concurrent use: the hub polls it while
+// the detail view asks for budget history.
+type Source struct {
+	name string
+	api  v1.API
+	opts Options
+
+	sloIndex map[string]int // SLO name -> index in opts.SLOs
+
+	mu        sync.Mutex
+	long      map[string]*longCache  // long-window group -> last answer
+	built     map[string]*builtQuery // group -> its combined query
+	retention *time.Duration         // nil until the server has answered
+	recording []map[time.Duration]bool
+}
+
+// New checks opts, fills defaults and builds the HTTP client. It does no I/O.
+func New(opts Options) (*Source, error) {
+	if opts.Name == "" {
+		return nil, errors.New("prometheus: name must be set")
+	}
+	u, err := url.Parse(opts.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("prometheus %s: url %q: want http(s)://host[:port][/path]", opts.Name, opts.URL)
+	}
+	if err := opts.HTTP.Validate(); err != nil {
+		return nil, fmt.Errorf("prometheus %s: %w", opts.Name, err)
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = defaultMaxBody
+	}
+	if opts.SparkWindow <= 0 {
+		opts.SparkWindow = defaultSpark
+	}
+	if opts.SparkStep <= 0 {
+		opts.SparkStep = defaultSparkStep
+	}
+	if opts.SparkStep > opts.SparkWindow {
+		return nil, fmt.Errorf("prometheus %s: spark step %s is longer than the spark window %s", opts.Name, opts.SparkStep, opts.SparkWindow)
+	}
+	if opts.LongWindowEvery <= 0 {
+		opts.LongWindowEvery = defaultLongEvery
+	}
+	// The source keeps opts for its lifetime; copies keep a caller's later edits out.
+	opts.SLOs = slices.Clone(opts.SLOs)
+	if opts.Signals != nil {
+		spec := *opts.Signals
+		spec.Services = slices.Clone(spec.Services)
+		opts.Signals = &spec
+	}
+	if err := checkSignals(opts.Signals); err != nil {
+		return nil, fmt.Errorf("prometheus %s: %w", opts.Name, err)
+	}
+	idx := make(map[string]int, len(opts.SLOs))
+	for i, d := range opts.SLOs {
+		if err := d.Validate(); err != nil {
+			return nil, fmt.Errorf("prometheus %s: slo %q: %w", opts.Name, d.Name, err)
+		}
+		if _, dup := idx[d.Name]; dup {
+			return nil, fmt.Errorf("prometheus %s: slo %q: defined twice", opts.Name, d.Name)
+		}
+		idx[d.Name] = i
+	}
+
+	hc, err := promconfig.NewClientFromConfig(opts.HTTP, "vigil-"+opts.Name, promconfig.WithUserAgent("vigil"))
+	if err != nil {
+		return nil, fmt.Errorf("prometheus %s: http client: %w", opts.Name, err)
+	}
+	hc.Transport = &meter{next: hc.Transport, max: opts.MaxBodyBytes}
+	c, err := api.NewClient(api.Config{Address: opts.URL, Client: hc})
+	if err != nil {
+		return nil, fmt.Errorf("prometheus %s: %w", opts.Name, err)
+	}
+	return &Source{
+		name:     opts.Name,
+		api:      v1.NewAPI(c),
+		opts:     opts,
+		sloIndex: idx,
+		long:     map[string]*longCache{},
+		built:    map[string]*builtQuery{},
+	}, nil
+}
+
+func checkSignals(s *SignalSpec) error {
+	if s == nil {
+		return nil
+	}
+	batched := false
+	for _, q := range s.Profile {
+		batched = batched || q != ""
+	}
+	if batched && s.By == "" {
+		return errors.New("signals: by must name the label holding the service name")
+	}
+	seen := make(map[string]bool, len(s.Services))
+	for _, svc := range s.Services {
+		if svc.Name == "" {
+			return errors.New("signals: a service has no name")
+		}
+		if seen[svc.Name] {
+			return fmt.Errorf("signals: service %q listed twice", svc.Name)
+		}
+		seen[svc.Name] = true
+	}
+	return nil
+}
+
+// Name is the configured name of this Prometheus.
+func (s *Source) Name() string { return s.name }
+
+// Kind is sources.KindPrometheus.
+func (s *Source) Kind() sources.Kind { return sources.KindPrometheus }
+
+// Poll asks every signal and SLO question at `at`. If any query fails, Poll returns
+// only the error (naming the question and a short reason): the hub then keeps the
+// last good data, marked stale, which is safer than a board half of whose numbers
+// are silently missing.
+func (s *Source) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
+	budget := pollBudget(ctx)
+	wrap := func(what string, err error) error { return wrapQuery(what, err, budget) }
+	var (
+		data          sources.Data
+		jobs          []job
+		sigN, sloN    atomic.Int64
+		finishSignals func() *sources.SignalsData
+		finishSLOs    func() *sources.SLOData
+	)
+	if s.opts.Signals != nil {
+		var sj []job
+		sj, finishSignals = s.planSignals(at)
+		jobs = append(jobs, counted(sj, &sigN)...)
+	}
+	if len(s.opts.SLOs) > 0 {
+		if err := s.checkRecording(withCounter(ctx, &sloN), at); err != nil {
+			return data, wrap("SLO recording-rule check", err)
+		}
+		var sj []job
+		sj, finishSLOs = s.planSLOs(at)
+		jobs = append(jobs, counted(sj, &sloN)...)
+	}
+	if err := runJobs(ctx, jobs, wrap); err != nil {
+		return sources.Data{}, err
+	}
+	if finishSignals != nil {
+		data.Signals = finishSignals()
+		data.Signals.Requests = int(sigN.Load())
+	}
+	if finishSLOs != nil {
+		data.SLOs = finishSLOs()
+		data.SLOs.Requests = int(sloN.Load())
+	}
+	return data, nil
+}
+
+// counted makes each job's requests count towards n.
+func counted(jobs []job, n *atomic.Int64) []job {
+	for i := range jobs {
+		do := jobs[i].do
+		jobs[i].do = func(ctx context.Context) error { return do(withCounter(ctx, n)) }
+	}
+	return jobs
+}
+
+// pollBudget is the time ctx allows from now, for "timeout after 10s".
+func pollBudget(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		return time.Until(dl)
+	}
+	return 0
+}
+
+// Check is `vigil check` for this Prometheus: the server is reachable, accepts the
+// configured credentials, and answers a query. It makes one request (two when a 403
+// makes the client retry with GET) and returns one short error.
+func (s *Source) Check(ctx context.Context) error {
+	budget := pollBudget(ctx)
+	v, _, _, err := s.api.Query(ctx, "vector(1)", time.Now())
+	if err != nil {
+		msg := describe(err, budget)
+		var apiErr *v1.Error
+		if errors.As(err, &apiErr) {
+			switch {
+			case strings.HasPrefix(msg, "HTTP 401"), strings.HasPrefix(msg, "HTTP 403"):
+				msg += " (check basic_auth, authorization or http_headers)"
+			case strings.HasPrefix(msg, "HTTP 404"):
+				msg += " (is the url the API root, e.g. with /prometheus for Mimir?)"
+			}
+		}
+		return &queryError{what: "prometheus " + s.name, msg: msg, err: err}
+	}
+	vec, ok := v.(model.Vector)
+	if !ok || len(vec) != 1 || vec[0].Value != 1 {
+		return &queryError{what: "prometheus " + s.name, msg: fmt.Sprintf("unexpected answer to vector(1): %s", clip(fmt.Sprint(v)))}
+	}
+	return nil
+}
