@@ -1,0 +1,194 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/sources"
+	"github.com/vigil-sre/vigil/themes"
+)
+
+func TestFormats(t *testing.T) {
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"latency sub-ms", Latency(0.00045), "0.5ms"},
+		{"latency ms", Latency(0.452), "452ms"},
+		{"latency 4.5ms", Latency(0.0045), "4.5ms"},
+		{"latency just under 10s", Latency(9.9994), "9999ms"},
+		{"latency 10s", Latency(10), "10.0s"},
+		{"latency 12.3s", Latency(12.34), "12.3s"},
+		{"latency huge", Latency(4500), "4500s"},
+		{"rate tiny", Rate(0.52), "0.52/s"},
+		{"rate small", Rate(4.5), "4.5/s"},
+		{"rate", Rate(452), "452/s"},
+		{"rate k", Rate(1234), "1.2k/s"},
+		{"rate 12k", Rate(12345), "12k/s"},
+		{"rate M", Rate(3.4e6), "3.4M/s"},
+		{"rate 999.6 rounds into k", Rate(999.6), "1.0k/s"},
+		{"errors", Percent2(0.0502), "5.02%"},
+		{"errors zero is a value", Percent2(0), "0.00%"},
+		{"saturation", Percent0(0.634), "63%"},
+		{"budget", Budget(0.87), "87%"},
+		{"budget small", Budget(0.042), "4.2%"},
+		{"budget negative", Budget(-0.12), "-12%"},
+		{"budget slightly negative", Budget(-0.004), "-0.4%"},
+		{"objective 99.9", Objective(0.999), "99.9%"},
+		{"objective 99.95", Objective(0.9995), "99.95%"},
+		{"objective 99", Objective(0.99), "99%"},
+		{"burn", Burn(16), "16.0x"},
+		{"burn low", Burn(0.42), "0.42x"},
+		{"burn high", Burn(120.4), "120x"},
+		{"burn huge", Burn(5000), ">999x"},
+		{"exhaustion spent", Exhaustion(0), "spent"},
+		{"exhaustion 45m", Exhaustion(45 * 60), "45m"},
+		{"exhaustion 27h", Exhaustion(27 * 3600), "27h"},
+		{"exhaustion 3d4h", Exhaustion(76 * 3600), "3d4h"},
+		{"exhaustion 3d", Exhaustion(72 * 3600), "3d"},
+		{"exhaustion 12d", Exhaustion(12*86400 + 3600), "12d"},
+		{"exhaustion far", Exhaustion(400 * 86400), ">99d"},
+		{"age s", Age(4 * time.Second), "4s"},
+		{"age m", Age(2*time.Minute + 5*time.Second), "2m"},
+		{"age h", Age(90 * time.Minute), "1h"},
+		{"age d", Age(73 * time.Hour), "3d"},
+		{"age negative", Age(-time.Second), "0s"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func pts(vs ...float64) []sources.Point {
+	out := make([]sources.Point, len(vs))
+	for i, v := range vs {
+		out[i].V = v
+	}
+	return out
+}
+
+func TestSpark(t *testing.T) {
+	u, a := themes.Unicode.Spark, themes.ASCII.Spark
+	tests := []struct {
+		name   string
+		levels []rune
+		pts    []sources.Point
+		w      int
+		want   string
+	}{
+		{"ramp", u, pts(0, 1, 2, 3, 4, 5, 6, 7), 8, "▁▂▃▄▅▆▇█"},
+		{"ascii ramp", a, pts(0, 1, 2, 3, 4, 5, 6, 7), 8, " .:-=+*#"},
+		{"newest kept, scaled on what is drawn", u, pts(100, 0, 7), 2, "▁█"},
+		{"short series right-aligned", u, pts(1, 2), 4, "  ▁█"},
+		{"flat", u, pts(3, 3, 3), 3, "▂▂▂"},
+		{"one point draws nothing", u, pts(3), 3, ""},
+		{"no width", u, pts(1, 2), 0, ""},
+	}
+	for _, tt := range tests {
+		if got := Spark(tt.levels, tt.pts, tt.w); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestBar(t *testing.T) {
+	tests := []struct {
+		share float64
+		want  string
+	}{
+		{1, "##########"}, {0.5, "#####....."}, {0, ".........."}, {-0.12, ".........."},
+		{0.01, "#........."}, {0.99, "#########."}, {1.5, "##########"},
+	}
+	for _, tt := range tests {
+		if got := Bar(tt.share, 10, '#', '.'); got != tt.want {
+			t.Errorf("Bar(%v) = %q, want %q", tt.share, got, tt.want)
+		}
+	}
+}
+
+func TestChart(t *testing.T) {
+	got := Chart([]rune("12345678"), []float64{0, 0.5, 1, 0.25}, 0, 1, 4, 2)
+	want := []string{"  8 ", " 884"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Chart = %q, want %q", got, want)
+	}
+	// More points than columns: each column is the last of its share.
+	got = Chart([]rune("12345678"), []float64{1, 0, 1, 1}, 0, 1, 2, 1)
+	if got[0] != " 8" {
+		t.Errorf("resampled Chart = %q, want %q", got[0], " 8")
+	}
+	for _, l := range Chart(themes.Unicode.Spark, []float64{-0.5, 1}, -0.5, 1, 7, 3) {
+		if Width(l) != 7 {
+			t.Errorf("line %q is not 7 wide", l)
+		}
+	}
+}
+
+func TestTextFitting(t *testing.T) {
+	if got := Fit("checkout", 5, "…"); got != "chec…" {
+		t.Errorf("Fit = %q", got)
+	}
+	if got := Fit("api", 5, "…"); got != "api  " {
+		t.Errorf("Fit pads: %q", got)
+	}
+	if got := Fit("決済サービス", 7, "…"); Width(got) != 7 {
+		t.Errorf("Fit wide runes: %q is %d wide", got, Width(got))
+	}
+	if got := NameCell("payments-gateway", " stale", 12, "…"); got != "paym… stale" && got != "payme… stale" {
+		t.Errorf("NameCell keeps the tag: %q", got)
+	}
+	if got := NameCell("payments", " stale", 8, "…"); got != "payments" {
+		t.Errorf("NameCell too narrow for the tag: %q", got)
+	}
+	if got := Right("7", 3); got != "  7" {
+		t.Errorf("Right = %q", got)
+	}
+	if got := Lines(nil, 3); got != "\n\n" {
+		t.Errorf("Lines(nil, 3) = %q", got)
+	}
+	if got := Lines([]string{"a", "b", "c"}, 2); got != "a\nb" {
+		t.Errorf("Lines cut = %q", got)
+	}
+	if got := Title("1", "SERVICES", "SVCS", 30, 3, 21, true, 15); got != "1 SVCS 4-21/30" {
+		t.Errorf("Title = %q", got)
+	}
+	if got := Title("1", "SERVICES", "SVCS", 5, 0, 5, true, 15); got != "1 SERVICES 5" {
+		t.Errorf("Title = %q", got)
+	}
+}
+
+func TestLineBuilderDropsTrailingBlanks(t *testing.T) {
+	st := NewStyles(mustTheme(t, themes.Mono), themes.Unicode)
+	var lb LineBuilder
+	lb.Add(st.P(Plain, false), "a")
+	lb.Pad(st.P(Plain, false), 3)
+	lb.Add(st.P(Crit, false), "b")
+	lb.Add(st.P(Crit, false), "c")
+	lb.Pad(st.P(Plain, false), 5)
+	got := lb.String()
+	want := "a   " + st.P(Crit, false).Render("bc")
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func mustTheme(t *testing.T, name string) themes.Theme {
+	t.Helper()
+	th, err := themes.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+func TestSelectedPaintKeepsTheRole(t *testing.T) {
+	st := NewStyles(mustTheme(t, themes.Default), themes.Unicode)
+	crit, sel := st.P(Crit, false).Render("x"), st.P(Crit, true).Render("x")
+	if crit == sel || !strings.Contains(sel, "7") {
+		t.Errorf("selected crit %q is not crit in reverse video (crit is %q)", sel, crit)
+	}
+}

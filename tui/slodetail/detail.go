@@ -1,0 +1,413 @@
+// Package slodetail is the detail view of one SLO: its burn-rate conditions
+// against their thresholds, its error budget over the window, and the queries
+// behind them, printed plain so a mouse selection copies clean PromQL.
+package slodetail
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/sources"
+	"github.com/vigil-sre/vigil/tui/internal/ui"
+	"github.com/vigil-sre/vigil/tui/slos"
+)
+
+// HistoryFunc returns an SLO's budget remaining over its window, oldest first.
+type HistoryFunc func(ctx context.Context, slo string) ([]sources.Point, error)
+
+// historyTimeout bounds the range query: a slow Prometheus must not leave the view
+// saying "loading" for ever.
+const historyTimeout = 20 * time.Second
+
+// HistoryMsg brings an SLO's budget history back from the command that read it.
+type HistoryMsg struct {
+	seq    int
+	points []sources.Point
+	err    error
+}
+
+// Detail is the detail view of one SLO. It is a value: methods return the copy.
+type Detail struct {
+	st  *ui.Styles
+	slo alerts.SLOStatus
+	seq int
+
+	loading bool
+	loaded  bool
+	points  []sources.Point
+	err     string
+	noSrc   bool
+
+	offset int // first line shown
+	width  int // size as last laid out
+	height int
+	copied string
+}
+
+// Open opens the detail of s and returns the command that reads its history; seq
+// tells this opening's answer from a late answer to an earlier one.
+func Open(st *ui.Styles, s alerts.SLOStatus, history HistoryFunc, seq int) (Detail, tea.Cmd) {
+	d := Detail{st: st, slo: s, seq: seq}
+	if history == nil {
+		d.noSrc = true
+		return d, nil
+	}
+	d.loading = true
+	name := s.Name
+	return d, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), historyTimeout)
+		defer cancel()
+		pts, err := history(ctx, name)
+		return HistoryMsg{seq: seq, points: pts, err: err}
+	}
+}
+
+// Name is the SLO shown, as it came in the Board.
+func (d Detail) Name() string { return d.slo.Name }
+
+// SetSLO shows fresher figures for the same SLO from a new Board.
+func (d Detail) SetSLO(s alerts.SLOStatus) Detail {
+	d.slo = s
+	return d
+}
+
+// SetStyles changes the theme or glyphs.
+func (d Detail) SetStyles(st *ui.Styles) Detail {
+	d.st = st
+	return d
+}
+
+// SetSize records the size the detail is drawn at, for scrolling.
+func (d Detail) SetSize(w, h int) Detail {
+	d.width, d.height = w, h
+	d.offset = d.clampOffset(d.offset)
+	return d
+}
+
+// clampOffset keeps the scroll between the top and the last full screen.
+func (d Detail) clampOffset(off int) int {
+	if d.st == nil || d.width <= 0 || d.height <= 0 {
+		return max(off, 0)
+	}
+	return min(max(off, 0), max(len(d.lines(d.width, d.height))-d.height, 0))
+}
+
+// Update takes the history answer and the scroll and copy keys.
+func (d Detail) Update(msg tea.Msg) (Detail, tea.Cmd) {
+	switch msg := msg.(type) {
+	case HistoryMsg:
+		if msg.seq != d.seq {
+			return d, nil
+		}
+		d.loading, d.loaded = false, true
+		d.points = msg.points
+		if msg.err != nil {
+			d.err = textsafe.Clean(msg.err.Error())
+		}
+	case tea.KeyPressMsg:
+		d.copied = ""
+		page := max(d.height-1, 1)
+		switch msg.String() {
+		case "j", "down":
+			d.offset++
+		case "k", "up":
+			d.offset--
+		case "pgdown", "ctrl+f", "space":
+			d.offset += page
+		case "pgup", "ctrl+b":
+			d.offset -= page
+		case "g", "home":
+			d.offset = 0
+		case "G", "end":
+			d.offset = math.MaxInt / 2 // clamped below
+		case "c":
+			q := d.queryText()
+			if q == "" {
+				return d, nil
+			}
+			d.copied = fmt.Sprintf("copied %d queries to the clipboard (OSC 52; not every terminal allows it)", len(d.slo.Queries))
+			return d, tea.SetClipboard(q)
+		}
+		d.offset = d.clampOffset(d.offset)
+	}
+	return d, nil
+}
+
+// queryKeys are the query labels in a stable order.
+func (d Detail) queryKeys() []string {
+	keys := make([]string, 0, len(d.slo.Queries))
+	for k := range d.slo.Queries {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// queryText is every query, each under a PromQL comment naming it, as copied by c.
+func (d Detail) queryText() string {
+	var b strings.Builder
+	for _, k := range d.queryKeys() {
+		fmt.Fprintf(&b, "# %s\n%s\n", textsafe.Clean(k), textsafe.Clean(d.slo.Queries[k]))
+	}
+	return b.String()
+}
+
+// View draws the detail in exactly height lines, none wider than width, scrolled
+// to the offset the keys chose.
+func (d Detail) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	lines := d.lines(width, height)
+	off := min(d.offset, max(len(lines)-height, 0))
+	lines = lines[off:]
+	for i, l := range lines[:min(len(lines), height)] {
+		lines[i] = ui.Clip(l, width)
+	}
+	return ui.Lines(lines, height)
+}
+
+func (d Detail) lines(w, h int) []string {
+	st, g, s := d.st, d.st.Glyphs, &d.slo
+	var out []string
+	add := func(l string) { out = append(out, l) }
+	muted, head := st.P(ui.NoData, false), st.P(ui.Header, false)
+
+	badge, role := slos.Badge(s.State)
+	var lb ui.LineBuilder
+	lb.Add(st.P(ui.Accent, false), g.Cursor+" SLO "+textsafe.Clean(s.Name))
+	lb.Add(st.P(ui.Plain, false), "  ")
+	lb.Add(st.P(role, false), badge)
+	add(lb.String())
+
+	info := "objective " + ui.Objective(s.Objective) + " over " + textsafe.Clean(s.Window)
+	if s.Service != "" {
+		info = "service " + textsafe.Clean(s.Service) + "   " + info
+	}
+	if s.Origin != "" {
+		info += "   from " + textsafe.Clean(s.Origin)
+	}
+	add(muted.Render(ui.Trunc(info, w, g.Ellipsis)))
+
+	add(d.budgetLine(w, role))
+	if s.RetentionExceeded {
+		add(st.P(ui.Warn, false).Render(ui.Trunc(g.Warning+" the "+textsafe.Clean(s.Window)+
+			" window reaches past the Prometheus retention: the budget covers only the data kept", w, g.Ellipsis)))
+	}
+	add("")
+
+	add(head.Render("BURN-RATE CONDITIONS"))
+	out = append(out, d.conditionLines()...)
+	add("")
+
+	add(head.Render("BUDGET LEFT OVER THE " + strings.ToUpper(textsafe.Clean(s.Window)) + " WINDOW"))
+	out = append(out, d.chartLines(w, min(max(h-18, 3), 12))...)
+	add("")
+
+	hint := ""
+	if len(s.Queries) > 0 {
+		hint = "  (c copies them all)"
+	}
+	add(head.Render("QUERIES") + muted.Render(hint))
+	if d.copied != "" {
+		add(st.P(ui.OK, false).Render(ui.Trunc(d.copied, w, g.Ellipsis)))
+	}
+	if len(s.Queries) == 0 {
+		add(muted.Render("no queries recorded for this SLO"))
+	}
+	// Query lines carry no colour, margin or marker, so a mouse selection of them
+	// pastes as PromQL; the label is a PromQL comment for the same reason.
+	for _, k := range d.queryKeys() {
+		add(muted.Render(ui.Trunc("# "+textsafe.Clean(k), w, g.Ellipsis)))
+		out = append(out, Wrap(textsafe.Clean(s.Queries[k]), w)...)
+	}
+	return out
+}
+
+func (d Detail) budgetLine(w int, role ui.Role) string {
+	st, g, s := d.st, d.st.Glyphs, &d.slo
+	var lb ui.LineBuilder
+	plain := st.P(ui.Plain, false)
+	lb.Add(plain, "budget left ")
+	pct := g.Dash
+	if b := s.BudgetRemaining; b != nil {
+		if *b < 0 {
+			role = ui.Crit
+		}
+		barW := min(max(w-60, 10), 40)
+		lb.Add(st.P(role, false), ui.Bar(*b, barW, g.BarFull, g.BarEmpty)+" ")
+		pct = ui.Budget(*b)
+	}
+	lb.Add(st.P(role, false), pct)
+	errs := g.Dash
+	if s.ErrorRatio != nil {
+		errs = ui.Percent2(*s.ErrorRatio)
+	}
+	lb.Add(plain, "   error ratio "+errs+"   empty in ")
+	exh := g.Dash
+	if s.ExhaustionSeconds != nil {
+		exh = ui.Exhaustion(*s.ExhaustionSeconds)
+	}
+	lb.Add(plain, exh)
+	return lb.String()
+}
+
+func (d Detail) conditionLines() []string {
+	st, g, s := d.st, d.st.Glyphs, &d.slo
+	if len(s.Conditions) == 0 {
+		return []string{st.P(ui.NoData, false).Render("no burn-rate conditions for this SLO")}
+	}
+	out := []string{st.P(ui.Header, false).Render(fmt.Sprintf("%-7s %5s %5s  %9s  %9s  %10s  %s",
+		"ALERT", "LONG", "SHORT", "THRESHOLD", "LONG BURN", "SHORT BURN", "FIRING"))}
+	burn := func(b *float64, factor float64, alert string) (string, ui.Role) {
+		if b == nil {
+			return g.Dash, ui.NoData
+		}
+		if *b >= factor {
+			if alert == "page" {
+				return ui.Burn(*b), ui.Crit
+			}
+			return ui.Burn(*b), ui.Warn
+		}
+		return ui.Burn(*b), ui.Plain
+	}
+	for _, c := range s.Conditions {
+		badge, role := slos.Badge(c.Alert)
+		var lb ui.LineBuilder
+		plain := st.P(ui.Plain, false)
+		lb.Add(st.P(role, false), fmt.Sprintf("%-7s", badge))
+		lb.Add(plain, fmt.Sprintf(" %5s %5s  %9s  ", textsafe.Clean(c.Long), textsafe.Clean(c.Short), "> "+ui.Burn(c.Factor)))
+		lv, lr := burn(c.LongBurn, c.Factor, c.Alert)
+		sv, sr := burn(c.ShortBurn, c.Factor, c.Alert)
+		lb.Add(st.P(lr, false), ui.Right(lv, 9))
+		lb.Add(plain, "  ")
+		lb.Add(st.P(sr, false), ui.Right(sv, 10))
+		lb.Add(plain, "  ")
+		if c.Firing {
+			lb.Add(st.P(role, false), g.Yes+" firing")
+		} else {
+			lb.Add(st.P(ui.NoData, false), g.No+" not firing")
+		}
+		out = append(out, lb.String())
+	}
+	return out
+}
+
+// chartLines is the budget-over-time chart, h rows of plot and a time axis, or
+// what stands in for it while there is none.
+func (d Detail) chartLines(w, h int) []string {
+	st, g := d.st, d.st.Glyphs
+	muted := st.P(ui.NoData, false)
+	switch {
+	case d.noSrc:
+		return []string{muted.Render("no budget history: no Prometheus keeps it")}
+	case d.loading:
+		return []string{muted.Render("loading" + g.Ellipsis)}
+	case d.err != "":
+		return []string{st.P(ui.Crit, false).Render(ui.Trunc("history unavailable: "+d.err, w, g.Ellipsis))}
+	case len(d.points) < 2:
+		return []string{muted.Render("not enough history to draw yet")}
+	}
+	const gutter = 7 // "-100% │"
+	plotW := max(w-gutter, 1)
+	vals := make([]float64, len(d.points))
+	lo, hi := 0.0, 1.0
+	for i, p := range d.points {
+		vals[i] = p.V
+		lo, hi = min(lo, p.V), max(hi, p.V)
+	}
+	_, role := slos.Badge(d.slo.State)
+	if d.slo.State == "ok" {
+		role = ui.Accent
+	}
+	plot := ui.Chart(g.Spark, vals, lo, hi, plotW, h)
+	zero := -1
+	if lo < 0 {
+		zero = h - 1 - int(math.Floor(-lo/(hi-lo)*float64(h)))
+	}
+	out := make([]string, 0, h+1)
+	paint := st.P(role, false)
+	for r, line := range plot {
+		label := ""
+		switch r {
+		case 0:
+			label = ui.Percent0(hi)
+		case h - 1:
+			label = ui.Percent0(lo)
+		case zero:
+			label = "0%"
+		}
+		out = append(out, muted.Render(ui.Right(label, gutter-2)+" "+g.Axis)+paint.Render(strings.TrimRight(line, " ")))
+	}
+	span := d.points[len(d.points)-1].T.Sub(d.points[0].T)
+	left, right := "-"+ui.Span(span), "now"
+	axis := ui.Spaces(gutter) + left + ui.Spaces(plotW-len(left)-len(right)) + right
+	out = append(out, muted.Render(axis))
+	return out
+}
+
+// Wrap breaks a query into lines of at most w cells, preferring to break after a
+// space, comma or parenthesis outside a string literal, so that the pasted lines
+// are still the same PromQL (PromQL ignores the line breaks there).
+func Wrap(q string, w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	var out []string
+	for ui.Width(q) > w {
+		cut, fits := breakPoint(q, w)
+		if cut <= 0 {
+			cut = fits // no break point: cut where the line is full
+		}
+		if cut <= 0 { // a rune wider than the line: it goes on a line of its own
+			_, cut = utf8.DecodeRuneInString(q)
+		}
+		out = append(out, strings.TrimRight(q[:cut], " "))
+		q = q[cut:]
+	}
+	if q != "" || len(out) == 0 {
+		out = append(out, q)
+	}
+	return out
+}
+
+// breakPoint returns the byte index after the last space, comma or parenthesis
+// outside a string literal within the first w cells of q (0 if none), and the
+// byte index where those w cells end.
+func breakPoint(q string, w int) (cut, fits int) {
+	cells, quote, escaped := 0, byte(0), false
+	for i := 0; i < len(q); {
+		c, size, cw := q[i], 1, 1
+		if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(q[i:])
+			size, cw = n, ui.Width(string(r))
+		}
+		if cells+cw > w {
+			return cut, i
+		}
+		cells += cw
+		i += size
+		switch {
+		case escaped:
+			escaped = false
+		case quote != 0 && c == '\\':
+			escaped = true
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote == 0 && (c == '"' || c == '\'' || c == '`'):
+			quote = c
+		case quote == 0 && (c == ' ' || c == ',' || c == '(' || c == ')'):
+			cut = i
+		}
+	}
+	return cut, len(q)
+}

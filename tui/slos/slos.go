@@ -1,0 +1,383 @@
+// Package slos is the SLO pane: one row per SLO with its objective, the error
+// budget left, the burn rates and the time until the budget is spent, the SLOs
+// that page first.
+package slos
+
+import (
+	"cmp"
+	"slices"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/tui/internal/ui"
+)
+
+// BurnWindows are the burn-rate windows shown as columns, shortest first.
+var BurnWindows = [4]string{"1h", "6h", "1d", "3d"}
+
+// Rank orders SLO states for the pane: pages, then tickets, then SLOs without data
+// (no data during an incident is itself suspicious), then healthy ones.
+func Rank(state string) int {
+	switch state {
+	case "page":
+		return 0
+	case "ticket":
+		return 1
+	case "ok":
+		return 3
+	}
+	return 2
+}
+
+// Badge is the text of a state's badge and the role it is drawn in.
+func Badge(state string) (string, ui.Role) {
+	switch state {
+	case "page":
+		return "PAGE", ui.Crit
+	case "ticket":
+		return "TICKET", ui.Warn
+	case "ok":
+		return "OK", ui.OK
+	}
+	return "NO DATA", ui.NoData
+}
+
+// row is one SLO, formatted once when its Board arrives.
+type row struct {
+	name      string
+	nameW     int // cells of the name alone
+	tagW      int // and with its tag
+	state     string
+	role      ui.Role
+	badge     string
+	objective string // "99.9% 30d"
+	budget    float64
+	hasBudget bool
+	budgetPct string
+	burns     [4]string
+	burnRoles [4]ui.Role
+	exhaust   string
+	retention bool
+}
+
+// Pane is the SLO pane. It is a value: methods that change it return the copy.
+type Pane struct {
+	st      *ui.Styles
+	src     []alerts.SLOStatus // sorted for display; Boards are immutable
+	rows    []row
+	list    ui.List
+	loaded  bool
+	focused bool
+
+	longestName, longest, objW int
+
+	lay   layout
+	lines []string
+}
+
+// New returns an empty pane drawn with st.
+func New(st *ui.Styles) Pane { return Pane{st: st, objW: len("OBJECTIVE")} }
+
+// Sorted returns slos in display order: by state (page, ticket, no data, ok),
+// then least budget left first (none known last), then by name.
+func Sorted(slos []alerts.SLOStatus) []alerts.SLOStatus {
+	out := slices.Clone(slos)
+	slices.SortStableFunc(out, func(a, b alerts.SLOStatus) int {
+		if c := cmp.Compare(Rank(a.State), Rank(b.State)); c != 0 {
+			return c
+		}
+		switch {
+		case a.BudgetRemaining != nil && b.BudgetRemaining == nil:
+			return -1
+		case a.BudgetRemaining == nil && b.BudgetRemaining != nil:
+			return 1
+		case a.BudgetRemaining != nil:
+			if c := cmp.Compare(*a.BudgetRemaining, *b.BudgetRemaining); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	return out
+}
+
+// SetBoard shows slos. The cursor stays on the SLO it was on.
+func (p Pane) SetBoard(slos []alerts.SLOStatus) Pane {
+	src := Sorted(slos)
+	rows := make([]row, len(src))
+	names := make([]string, len(src))
+	p.longestName, p.longest, p.objW = 0, 0, len("OBJECTIVE")
+	for i := range src {
+		rows[i] = p.makeRow(&src[i])
+		names[i] = rows[i].name
+		p.longestName = max(p.longestName, rows[i].nameW)
+		p.longest = max(p.longest, rows[i].tagW)
+		p.objW = max(p.objW, ui.Width(rows[i].objective))
+	}
+	p.src, p.rows, p.loaded = src, rows, true
+	p.list.Set(names)
+	return p.relayout(p.lay.width, true)
+}
+
+func (p Pane) makeRow(s *alerts.SLOStatus) row {
+	g := p.st.Glyphs
+	r := row{name: textsafe.Clean(s.Name), state: s.State, retention: s.RetentionExceeded}
+	r.badge, r.role = Badge(s.State)
+	r.nameW = ui.Width(r.name)
+	r.tagW = r.nameW
+	if r.retention {
+		r.tagW += ui.Width(p.retentionTag())
+	}
+	r.objective = ui.Objective(s.Objective) + " " + textsafe.Clean(s.Window)
+	r.budgetPct = g.Dash
+	if s.BudgetRemaining != nil {
+		r.budget, r.hasBudget = *s.BudgetRemaining, true
+		r.budgetPct = ui.Budget(r.budget)
+	}
+	for c, w := range BurnWindows {
+		r.burns[c], r.burnRoles[c] = g.Dash, ui.NoData
+		if b := s.BurnRates[w]; b != nil {
+			r.burns[c], r.burnRoles[c] = ui.Burn(*b), BurnRole(s, w, *b)
+		}
+	}
+	r.exhaust = g.Dash
+	if s.ExhaustionSeconds != nil {
+		r.exhaust = ui.Exhaustion(*s.ExhaustionSeconds)
+	}
+	return r
+}
+
+// BurnRole colours a burn rate by the conditions it takes part in as the long
+// window: over a page condition's factor is crit, over a ticket's is warn.
+func BurnRole(s *alerts.SLOStatus, window string, burn float64) ui.Role {
+	role := ui.Plain
+	for _, c := range s.Conditions {
+		if c.Long != window || burn < c.Factor {
+			continue
+		}
+		if c.Alert == "page" {
+			return ui.Crit
+		}
+		role = ui.Warn
+	}
+	return role
+}
+
+func (p Pane) retentionTag() string { return " " + p.st.Glyphs.Warning + " retention" }
+
+// SetSize lays the pane out for w×h cells and paints its rows for that width.
+func (p Pane) SetSize(w, h int) Pane {
+	p.list.SetHeight(max(h-1, 1))
+	return p.relayout(w, false)
+}
+
+// SetStyles changes the theme or glyphs and repaints.
+func (p Pane) SetStyles(st *ui.Styles) Pane {
+	p.st = st
+	if p.loaded {
+		return p.SetBoard(p.src)
+	}
+	return p
+}
+
+// SetFocused marks the pane as the one keys go to.
+func (p Pane) SetFocused(f bool) Pane {
+	p.focused = f
+	return p
+}
+
+// SetFrozen freezes or unfreezes the row order.
+func (p Pane) SetFrozen(f bool) Pane {
+	p.list.SetFrozen(f)
+	return p
+}
+
+func (p Pane) relayout(w int, force bool) Pane {
+	if w <= 0 {
+		return p
+	}
+	lay := computeLayout(w, p.longestName, p.longest, p.objW)
+	if !force && lay == p.lay && p.lines != nil {
+		return p
+	}
+	p.lay = lay
+	lines := make([]string, len(p.rows))
+	for i := range p.rows {
+		lines[i] = p.renderRow(&p.rows[i], lay, false)
+	}
+	p.lines = lines
+	return p
+}
+
+// Update moves the cursor. The parent sends keys only when the pane has focus.
+func (p Pane) Update(msg tea.Msg) (Pane, tea.Cmd) {
+	key, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return p, nil
+	}
+	switch key.String() {
+	case "j", "down":
+		p.list.Move(1)
+	case "k", "up":
+		p.list.Move(-1)
+	case "g", "home":
+		p.list.Top()
+	case "G", "end":
+		p.list.Bottom()
+	case "pgdown", "ctrl+f":
+		p.list.Move(p.list.Page())
+	case "pgup", "ctrl+b":
+		p.list.Move(-p.list.Page())
+	}
+	return p, nil
+}
+
+// Need is how many lines the pane would use to show every row.
+func (p Pane) Need() int { return max(len(p.rows), 1) + 1 }
+
+// Len is the number of SLOs.
+func (p Pane) Len() int { return len(p.rows) }
+
+// Selected is the SLO under the cursor, as it came in the Board.
+func (p Pane) Selected() (alerts.SLOStatus, bool) {
+	if p.list.Len() == 0 {
+		return alerts.SLOStatus{}, false
+	}
+	return p.src[p.list.At(p.list.Cursor())], true
+}
+
+// Find is the SLO called name in the latest Board.
+func (p Pane) Find(name string) (alerts.SLOStatus, bool) {
+	for i := range p.src {
+		if p.src[i].Name == name {
+			return p.src[i], true
+		}
+	}
+	return alerts.SLOStatus{}, false
+}
+
+// View draws the pane in exactly height lines, none wider than width.
+func (p Pane) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	lay, lines := p.lay, p.lines
+	if lay.width != width {
+		lay, lines = computeLayout(width, p.longestName, p.longest, p.objW), nil
+	}
+	out := make([]string, 0, height)
+	rowsH := height - 1
+	first := p.list.Window(rowsH)
+	last := min(first+rowsH, p.list.Len())
+	out = append(out, p.header(lay, first, last))
+	muted := p.st.P(ui.NoData, false)
+	switch {
+	case !p.loaded:
+		out = append(out, muted.Render(ui.Trunc("    waiting for the first poll…", width, p.st.Glyphs.Ellipsis)))
+	case len(p.rows) == 0:
+		out = append(out, muted.Render(ui.Trunc("    no SLOs configured", width, p.st.Glyphs.Ellipsis)))
+	}
+	cur := p.list.Cursor()
+	for pos := first; pos < last; pos++ {
+		i := p.list.At(pos)
+		if pos == cur || lines == nil {
+			out = append(out, p.renderRow(&p.rows[i], lay, pos == cur))
+			continue
+		}
+		out = append(out, lines[i])
+	}
+	return ui.Lines(out, height)
+}
+
+func (p Pane) header(lay layout, first, last int) string {
+	var lb ui.LineBuilder
+	titleW := 2 + badgeW + lay.nameW
+	title := ui.Title("2", "SLOS", "SLOS", len(p.rows), first, last, p.loaded, titleW-1)
+	mark, role := " ", ui.Border
+	if p.focused {
+		mark, role = p.st.Glyphs.Cursor, ui.Accent
+	}
+	none := ui.Paint{}
+	lb.Left(none, p.st.P(role, false), ui.Trunc(mark+title, titleW, p.st.Glyphs.Ellipsis), titleW)
+	h := p.st.P(ui.Header, false)
+	if lay.obj {
+		lb.Pad(none, 2)
+		lb.Left(none, h, "OBJECTIVE", lay.objW)
+	}
+	lb.Pad(none, 2)
+	lb.Left(none, h, "BUDGET", lay.budgetW())
+	for c := range lay.burns {
+		lb.Pad(none, 1)
+		lb.Right(none, h, BurnWindows[c], burnW)
+	}
+	if lay.exhaust {
+		lb.Pad(none, 2)
+		lb.Right(none, h, "EMPTY IN", exhaustW)
+	}
+	return ui.Clip(lb.String(), lay.width)
+}
+
+// renderRow paints one SLO: cursor, state badge, name, objective, budget bar and
+// share, burn rates and time to exhaustion.
+func (p Pane) renderRow(r *row, lay layout, sel bool) string {
+	st, g := p.st, p.st.Glyphs
+	hl := sel && p.focused
+	plain := st.P(ui.Plain, hl)
+	var lb ui.LineBuilder
+	lb.Grow(lay.width + 64)
+	if sel {
+		lb.Add(st.P(ui.Accent, hl), g.Cursor)
+	} else {
+		lb.Pad(plain, 1)
+	}
+	lb.Left(plain, st.P(r.role, hl), r.badge, badgeW)
+	lb.Pad(plain, 1)
+	tag := ""
+	if r.retention {
+		tag = p.retentionTag()
+	}
+	lb.Left(plain, plain, ui.NameCell(r.name, tag, lay.nameW, g.Ellipsis), lay.nameW)
+	if lay.obj {
+		lb.Pad(plain, 2)
+		lb.Left(plain, plain, ui.Trunc(r.objective, lay.objW, g.Ellipsis), lay.objW)
+	}
+	lb.Pad(plain, 2)
+	budgetRole := r.role
+	if r.hasBudget && r.budget < 0 {
+		budgetRole = ui.Crit
+	}
+	if lay.bar > 0 {
+		if r.hasBudget {
+			lb.Add(st.P(budgetRole, hl), ui.Bar(r.budget, lay.bar, g.BarFull, g.BarEmpty))
+		} else {
+			lb.Pad(plain, lay.bar)
+		}
+		lb.Pad(plain, 1)
+	}
+	lb.Right(plain, st.P(budgetRole, hl), r.budgetPct, pctW)
+	for c := range lay.burns {
+		lb.Pad(plain, 1)
+		lb.Right(plain, st.P(r.burnRoles[c], hl), r.burns[c], burnW)
+	}
+	if lay.exhaust {
+		lb.Pad(plain, 2)
+		lb.Right(plain, st.P(exhaustRole(r), hl), r.exhaust, exhaustW)
+	}
+	line := lb.String()
+	if lay.over {
+		line = ui.Clip(line, lay.width)
+	}
+	return line
+}
+
+func exhaustRole(r *row) ui.Role {
+	if r.exhaust == "spent" {
+		return ui.Crit
+	}
+	if r.state == "page" || r.state == "ticket" {
+		return r.role
+	}
+	return ui.Plain
+}
