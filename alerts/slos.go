@@ -1,0 +1,134 @@
+package alerts
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/vigil-sre/vigil/slo"
+	"github.com/vigil-sre/vigil/sources"
+)
+
+// buildSLOs evaluates every SLO from its source's latest counts and lifts those that
+// should page (and, below ordinary warnings, those that should be ticketed) onto the
+// actionable list.
+func buildSLOs(b *Board, rules []SLORule, bySource map[string]*sources.SourceState) {
+	for _, r := range rules {
+		var counts map[time.Duration]slo.Counts
+		var retention time.Duration
+		var since time.Time
+		if st := bySource[r.Source]; st != nil && st.Last != nil && st.Last.Data.SLOs != nil {
+			counts = st.Last.Data.SLOs.Counts[r.Def.Name]
+			retention = st.Last.Data.SLOs.Retention
+			since = st.Last.Eval
+		}
+		b.SLOs = append(b.SLOs, sloStatus(r.Def, slo.Evaluate(r.Def, counts), retention))
+		if s := b.SLOs[len(b.SLOs)-1]; s.Alert != string(slo.AlertNone) {
+			b.Actionable = append(b.Actionable, sloItem(s, since))
+		}
+	}
+	slices.SortStableFunc(b.SLOs, func(x, y SLOStatus) int {
+		if c := cmp.Compare(sloRank(x.State), sloRank(y.State)); c != 0 {
+			return c
+		}
+		if c := cmpBudget(x.BudgetRemaining, y.BudgetRemaining); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Name, y.Name)
+	})
+	slices.SortStableFunc(b.Actionable, func(x, y Item) int {
+		if c := cmp.Compare(severityRank(x.Severity), severityRank(y.Severity)); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Title, y.Title)
+	})
+}
+
+func sloStatus(def slo.Definition, st slo.Status, retention time.Duration) SLOStatus {
+	s := SLOStatus{
+		Name:              def.Name,
+		Service:           def.Service,
+		Objective:         def.Objective,
+		Window:            slo.WindowName(def.Window),
+		ErrorRatio:        st.WindowErrorRatio.Ptr(),
+		BudgetRemaining:   st.BudgetRemaining.Ptr(),
+		BurnRates:         st.BurnRateMap(),
+		Alert:             string(st.Alert),
+		ExhaustionSeconds: st.ExhaustionSeconds.Ptr(),
+		State:             string(st.State),
+		RetentionExceeded: retention > 0 && def.Window > retention,
+		Origin:            def.Origin,
+	}
+	for _, c := range st.Conditions {
+		s.Conditions = append(s.Conditions, Condition{
+			Alert:     string(c.Alert),
+			Long:      slo.WindowName(c.Long),
+			Short:     slo.WindowName(c.Short),
+			Factor:    c.Factor,
+			LongBurn:  c.LongBurn.Ptr(),
+			ShortBurn: c.ShortBurn.Ptr(),
+			Firing:    c.Firing,
+		})
+	}
+	return s
+}
+
+// sloItem is an SLO burning fast enough to page or ticket, as an actionable item.
+func sloItem(s SLOStatus, since time.Time) Item {
+	title := fmt.Sprintf("%s: error budget burning", s.Name)
+	for _, c := range s.Conditions {
+		if c.Firing && c.LongBurn != nil {
+			title = fmt.Sprintf("%s: burning error budget %.1fx over %s (%s %s)", s.Name, *c.LongBurn, c.Long, s.Alert, "threshold "+fmt.Sprintf("%.1fx", c.Factor))
+			break
+		}
+	}
+	labels := map[string]string{"slo": s.Name}
+	if s.Service != "" {
+		labels["service"] = s.Service
+	}
+	return Item{Kind: "slo", ID: "slo/" + s.Name, Title: title, Severity: s.Alert, Labels: labels, Since: since}
+}
+
+// sloRank: page first, then ticket, then SLOs we know nothing about (suspicious during
+// an incident), then healthy ones.
+func sloRank(state string) int {
+	switch slo.State(state) {
+	case slo.StatePage:
+		return 0
+	case slo.StateTicket:
+		return 1
+	case slo.StateNoData:
+		return 2
+	}
+	return 3
+}
+
+// severityRank orders the actionable list: pages and critical alerts above ordinary
+// warnings, tickets below them.
+func severityRank(sev string) int {
+	switch sev {
+	case "page", "critical":
+		return 0
+	case "error":
+		return 1
+	case "warning":
+		return 2
+	case "ticket":
+		return 3
+	}
+	return 4
+}
+
+// cmpBudget sorts less budget first; unknown budget last.
+func cmpBudget(x, y *float64) int {
+	switch {
+	case x == nil && y == nil:
+		return 0
+	case x == nil:
+		return 1
+	case y == nil:
+		return -1
+	}
+	return cmp.Compare(*x, *y)
+}

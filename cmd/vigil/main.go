@@ -1,0 +1,132 @@
+// Command vigil is a terminal dashboard for the person holding the pager.
+// This file only parses flags and subcommands; internal/app does the wiring.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-sre/vigil/internal/app"
+)
+
+// Stamped at release time with -ldflags "-X main.version=... -X main.commit=... -X main.date=...".
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	err := newRoot().ExecuteContext(ctx)
+	os.Exit(exitCode(err))
+}
+
+// exitCode maps an error to the CLI contract: 0 success, 1 runtime failure,
+// 2 bad usage or config.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *app.ExitError
+	if errors.As(err, &ee) {
+		if ee.Err != nil {
+			fmt.Fprintln(os.Stderr, "vigil:", ee.Err)
+		}
+		return ee.Code
+	}
+	// cobra's own errors are usage errors: unknown flag, bad argument count.
+	fmt.Fprintln(os.Stderr, "vigil:", err)
+	return 2
+}
+
+func newRoot() *cobra.Command {
+	var ui app.UIOptions
+	var configPath string
+	root := &cobra.Command{
+		Use:   "vigil",
+		Short: "A terminal dashboard for on-call: golden signals, error budgets, pages and alerts",
+		Long: "vigil polls Prometheus (and soon Alertmanager and PagerDuty) and shows, in one screen,\n" +
+			"the four golden signals of every service and their SLO error-budget burn.\n\n" +
+			"Config: --config, or $XDG_CONFIG_HOME/vigil/config.yaml. Try `vigil demo` first.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ui.Version = version
+			return app.Dashboard(cmd.Context(), configPath, ui)
+		},
+	}
+	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/vigil/config.yaml)")
+	addUIFlags(root, &ui)
+	root.AddCommand(newDemo(), newSnapshot(&configPath), newCheck(&configPath), newVersion())
+	return root
+}
+
+func addUIFlags(cmd *cobra.Command, ui *app.UIOptions) {
+	cmd.Flags().StringVar(&ui.Theme, "theme", "default", "colour theme: default, high-contrast, mono")
+	cmd.Flags().BoolVar(&ui.ASCII, "ascii", false, "draw with ASCII only (no Unicode blocks or symbols)")
+	cmd.Flags().BoolVar(&ui.NoColor, "no-color", false, "no colour (also when NO_COLOR is set)")
+	cmd.Flags().StringVar(&ui.LogFile, "log-file", "", "write logs here (never to the terminal)")
+}
+
+func newDemo() *cobra.Command {
+	var ui app.UIOptions
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "The dashboard on built-in simulated sources: no servers, no credentials",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ui.Version = version
+			return app.Demo(cmd.Context(), ui)
+		},
+	}
+	addUIFlags(cmd, &ui)
+	return cmd
+}
+
+func newSnapshot(configPath *string) *cobra.Command {
+	var opts app.SnapshotOptions
+	cmd := &cobra.Command{
+		Use:   "snapshot",
+		Short: "Print the board once (json, text or markdown) and exit; 1 if a source failed",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.ConfigPath = *configPath
+			return app.Snapshot(cmd.Context(), cmd.OutOrStdout(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: json, text or markdown")
+	cmd.Flags().StringVar(&opts.At, "at", "", "evaluate every query at this RFC 3339 instant (for postmortems)")
+	cmd.Flags().BoolVar(&opts.Demo, "demo", false, "use the built-in simulated sources instead of a config")
+	return cmd
+}
+
+func newCheck(configPath *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "Validate the config and probe every source, one line each",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return app.Check(cmd.Context(), cmd.OutOrStdout(), *configPath)
+		},
+	}
+}
+
+func newVersion() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, commit and build date",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintf(cmd.OutOrStdout(), "vigil %s (commit %s, built %s)\n", version, commit, date)
+		},
+	}
+}

@@ -1,0 +1,191 @@
+// Package e2e drives the real vigil binary in a real terminal: tmux runs it,
+// send-keys types, capture-pane reads the screen.
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/testservers"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// vigilBinary builds cmd/vigil once per test run.
+func vigilBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "vigil-e2e-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "vigil")
+		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/vigil").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// term is one tmux session with its own server socket, so tests never touch a user's tmux.
+type term struct {
+	t      *testing.T
+	socket string
+	name   string
+}
+
+func requireTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if testservers.RequireServers() {
+			t.Fatal("tmux not installed: apt-get install -y tmux (scripts/test does this)")
+		}
+		t.Skip("SKIPPING end-to-end terminal test: tmux not installed (apt-get install -y tmux)")
+	}
+}
+
+// newTerm starts sh in a detached tmux session of the given size, in dir.
+func newTerm(t *testing.T, width, height int, dir string, env ...string) *term {
+	t.Helper()
+	requireTmux(t)
+	tm := &term{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), name: "vigil"}
+	args := []string{"new-session", "-d", "-s", tm.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), "-c", dir}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	args = append(args, "sh")
+	tm.tmux(args...)
+	tm.tmux("set-option", "-g", "status", "off")
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", tm.socket, "kill-server").Run() })
+	return tm
+}
+
+func (tm *term) tmux(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-S", tm.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// line types a shell line and presses enter.
+func (tm *term) line(s string) {
+	tm.tmux("send-keys", "-t", tm.name, "-l", s)
+	tm.tmux("send-keys", "-t", tm.name, "Enter")
+}
+
+// keys sends tmux key names (q, ?, Escape, Tab).
+func (tm *term) keys(k ...string) {
+	tm.tmux(append([]string{"send-keys", "-t", tm.name}, k...)...)
+}
+
+func (tm *term) screen() string {
+	return tm.tmux("capture-pane", "-p", "-t", tm.name)
+}
+
+// waitFor polls the screen until every want is on it, or fails after timeout.
+func (tm *term) waitFor(timeout time.Duration, want ...string) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(timeout)
+	var s string
+	for time.Now().Before(deadline) {
+		s = tm.screen()
+		if containsAll(s, want) {
+			return s
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tm.t.Fatalf("screen never showed %q within %s; last screen:\n%s", want, timeout, s)
+	return ""
+}
+
+func containsAll(s string, want []string) bool {
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+var demoServices = []string{"api", "checkout", "payments", "search", "auth", "frontend"}
+
+func TestDemoInTmux(t *testing.T) {
+	bin := vigilBinary(t)
+	dir := t.TempDir()
+	tm := newTerm(t, 100, 30, dir, "TERM=xterm-256color")
+	// Record the tty settings before and after, so "the terminal is restored" is checked
+	// by the kernel's own view of it, not by eye.
+	tm.line(fmt.Sprintf("stty -g > before; %s demo; stty -g > after; cmp -s before after && echo TTY-RESTORED-OK", bin))
+
+	s := tm.waitFor(20*time.Second, append([]string{"DEMO"}, demoServices...)...)
+	for _, l := range strings.Split(s, "\n") {
+		if len([]rune(l)) > 100 {
+			t.Errorf("line wider than the terminal: %q", l)
+		}
+	}
+
+	tm.keys("?")
+	tm.waitFor(5*time.Second, "refresh")
+	tm.keys("Escape")
+	tm.waitFor(5*time.Second, "checkout")
+
+	tm.keys("q")
+	s = tm.waitFor(10*time.Second, "TTY-RESTORED-OK")
+	if strings.Contains(s, "DEMO") {
+		t.Errorf("the dashboard is still on screen after quit (alt screen not left):\n%s", s)
+	}
+}
+
+func TestDashboardStartsWithPrometheusDownThenRecovers(t *testing.T) {
+	bin := vigilBinary(t)
+	prom := testservers.Prometheus(t, testservers.PromOptions{})
+	prom.Stop()
+
+	dir := t.TempDir()
+	cfg := fmt.Sprintf(`refresh: 1s
+timeout: 2s
+prometheus:
+  - name: prod
+    url: %s
+signals:
+  by: job
+  latency: histogram_quantile(0.99, sum by (job, le) (rate(prometheus_http_request_duration_seconds_bucket[1m])))
+  traffic: sum by (job) (rate(prometheus_http_requests_total[1m]))
+  errors: sum by (job) (rate(prometheus_http_requests_total{code=~"5.."}[1m])) / sum by (job) (rate(prometheus_http_requests_total[1m]))
+  saturation: max by (job) (process_resident_memory_bytes / 1e9)
+services:
+  - name: prometheus
+`, prom.URL())
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tm := newTerm(t, 100, 30, dir, "TERM=xterm-256color")
+	tm.line(bin + " --config config.yaml")
+	s := tm.waitFor(20*time.Second, "prod", "connection refused", "prometheus")
+	if strings.Contains(s, "prod ok") {
+		t.Fatalf("badge says ok while Prometheus is down:\n%s", s)
+	}
+
+	prom.Start()
+	// No key pressed: the hub's backoff (capped, with 1s refresh here) must find the
+	// server again on its own.
+	tm.waitFor(60*time.Second, "prod ok")
+	tm.keys("q")
+}

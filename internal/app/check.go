@@ -1,0 +1,50 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Check validates the config and probes every source, printing one line each.
+// It fails (exit 1) when a source does not answer, and exit 2 when the config is bad.
+func Check(ctx context.Context, w io.Writer, path string) error {
+	cfg, err := loadConfig(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "config  %s: ok (%d prometheus, %d services, %d SLOs)\n",
+		cfg.File, len(cfg.Prometheus), len(cfg.Services), len(cfg.SLODefs))
+	for _, s := range cfg.SLOSkipped {
+		fmt.Fprintf(w, "slo     %s\n", s)
+	}
+	setup, err := FromConfig(cfg)
+	if err != nil {
+		return usageError(err)
+	}
+	failed := 0
+	for _, p := range cfg.Prometheus {
+		src := setup.Prom[p.Name]
+		cctx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout))
+		start := time.Now()
+		err := src.Check(cctx)
+		cancel()
+		if err != nil {
+			failed++
+			fmt.Fprintf(w, "prometheus %s %s: FAIL %v\n", p.Name, p.URL, err)
+			continue
+		}
+		fmt.Fprintf(w, "prometheus %s %s: ok (answered in %s)\n", p.Name, p.URL, time.Since(start).Round(time.Millisecond))
+	}
+	for _, a := range cfg.Alertmanager {
+		fmt.Fprintf(w, "alertmanager %s %s: configured; not polled by this version yet\n", a.Name, a.URL)
+	}
+	if cfg.PagerDuty != nil {
+		fmt.Fprintf(w, "pagerduty: configured; not polled by this version yet\n")
+	}
+	if failed > 0 {
+		return runtimeError(fmt.Errorf("%d of %d sources failed", failed, len(cfg.Prometheus)))
+	}
+	return nil
+}

@@ -1,0 +1,136 @@
+// Package app wires a configuration to running parts: Prometheus sources, the hub,
+// the triage rules and the screen. cmd/vigil only parses flags and calls in here.
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/sources"
+	"github.com/vigil-sre/vigil/sources/prometheus"
+)
+
+// Setup is a configuration turned into sources and the rules Build needs.
+type Setup struct {
+	Config  *config.Config
+	Sources []sources.Source
+	Prom    map[string]*prometheus.Source // by configured name
+	Rules   alerts.Rules
+	sloProm map[string]string // SLO name -> Prometheus name
+}
+
+// FromConfig builds one source per configured Prometheus. Each is told which services'
+// signals and which SLOs it answers for, so a refresh asks each server one query per
+// kind of question rather than one per service.
+func FromConfig(cfg *config.Config) (*Setup, error) {
+	specs := map[string]*prometheus.SignalSpec{}
+	spec := func(prom string) *prometheus.SignalSpec {
+		s := specs[prom]
+		if s == nil {
+			s = &prometheus.SignalSpec{By: "job", Profile: map[sources.Signal]string{}}
+			specs[prom] = s
+		}
+		return s
+	}
+	var profile map[sources.Signal]string
+	var defaults map[sources.Signal]float64
+	if sig := cfg.Signals; sig != nil {
+		profile = signalQueries(sig.Latency, sig.Traffic, sig.Errors, sig.Saturation)
+		s := spec(sig.Prometheus)
+		s.By = sig.By
+		s.Profile = profile
+		defaults = thresholds(&sig.Thresholds)
+	}
+
+	setup := &Setup{Config: cfg, Prom: map[string]*prometheus.Source{}, sloProm: map[string]string{}}
+	for _, svc := range cfg.Services {
+		rule := alerts.ServiceRule{Name: svc.Name, From: map[sources.Signal]string{}, Thresholds: map[sources.Signal]float64{}}
+		for k, v := range defaults {
+			rule.Thresholds[k] = v
+		}
+		for k, v := range thresholds(svc.Thresholds) {
+			rule.Thresholds[k] = v
+		}
+		overrides := signalQueries(svc.Latency, svc.Traffic, svc.Errors, svc.Saturation)
+		if cfg.Signals != nil {
+			ps := spec(cfg.Signals.Prometheus)
+			ss := prometheus.ServiceSpec{Name: svc.Name}
+			if svc.Prometheus == cfg.Signals.Prometheus {
+				ss.Overrides = overrides
+			}
+			ps.Services = append(ps.Services, ss)
+			for s := range profile {
+				rule.From[s] = cfg.Signals.Prometheus
+			}
+		}
+		if len(overrides) > 0 {
+			if cfg.Signals == nil || svc.Prometheus != cfg.Signals.Prometheus {
+				ps := spec(svc.Prometheus)
+				ps.Services = append(ps.Services, prometheus.ServiceSpec{Name: svc.Name, Overrides: overrides})
+			}
+			for s := range overrides {
+				rule.From[s] = svc.Prometheus
+			}
+		}
+		setup.Rules.Services = append(setup.Rules.Services, rule)
+	}
+
+	slosByProm := map[string][]int{}
+	for i, d := range cfg.SLODefs {
+		prom := cfg.SLOPrometheus[d.Name]
+		setup.sloProm[d.Name] = prom
+		slosByProm[prom] = append(slosByProm[prom], i)
+		setup.Rules.SLOs = append(setup.Rules.SLOs, alerts.SLORule{Def: d, Source: prom})
+	}
+
+	for _, p := range cfg.Prometheus {
+		opts := prometheus.Options{Name: p.Name, URL: p.URL, HTTP: p.HTTP, Signals: specs[p.Name]}
+		for _, i := range slosByProm[p.Name] {
+			opts.SLOs = append(opts.SLOs, cfg.SLODefs[i])
+		}
+		src, err := prometheus.New(opts)
+		if err != nil {
+			return nil, fmt.Errorf("prometheus %q: %w", p.Name, err)
+		}
+		setup.Prom[p.Name] = src
+		setup.Sources = append(setup.Sources, src)
+	}
+	return setup, nil
+}
+
+// SLOSource is the Prometheus source that evaluates the named SLO.
+func (s *Setup) SLOSource(name string) (*prometheus.Source, bool) {
+	p, ok := s.Prom[s.sloProm[name]]
+	return p, ok
+}
+
+func signalQueries(latency, traffic, errors, saturation string) map[sources.Signal]string {
+	m := map[sources.Signal]string{}
+	for sig, q := range map[sources.Signal]string{
+		sources.Latency: latency, sources.Traffic: traffic, sources.Errors: errors, sources.Saturation: saturation,
+	} {
+		if q != "" {
+			m[sig] = q
+		}
+	}
+	return m
+}
+
+func thresholds(t *config.Thresholds) map[sources.Signal]float64 {
+	m := map[sources.Signal]float64{}
+	if t == nil {
+		return m
+	}
+	if t.Latency != nil {
+		m[sources.Latency] = time.Duration(*t.Latency).Seconds()
+	}
+	if t.Errors != nil {
+		m[sources.Errors] = *t.Errors
+	}
+	if t.Saturation != nil {
+		m[sources.Saturation] = *t.Saturation
+	}
+	return m
+}
