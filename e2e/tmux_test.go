@@ -71,6 +71,7 @@ func newTerm(t *testing.T, width, height int, dir string, env ...string) *term {
 	args = append(args, "sh")
 	tm.tmux(args...)
 	tm.tmux("set-option", "-g", "status", "off")
+	tm.tmux("set-option", "-g", "escape-time", "0")
 	t.Cleanup(func() { _ = exec.Command("tmux", "-S", tm.socket, "kill-server").Run() })
 	return tm
 }
@@ -115,6 +116,20 @@ func (tm *term) waitFor(timeout time.Duration, want ...string) string {
 	return ""
 }
 
+// waitGone polls the screen until gone is no longer on it, or fails after timeout.
+func (tm *term) waitGone(timeout time.Duration, gone string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(timeout)
+	var s string
+	for time.Now().Before(deadline) {
+		if s = tm.screen(); !strings.Contains(s, gone) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tm.t.Fatalf("%q still on screen after %s:\n%s", gone, timeout, s)
+}
+
 func containsAll(s string, want []string) bool {
 	for _, w := range want {
 		if !strings.Contains(s, w) {
@@ -142,9 +157,11 @@ func TestDemoInTmux(t *testing.T) {
 	}
 
 	tm.keys("?")
-	tm.waitFor(5*time.Second, "refresh")
+	tm.waitFor(5*time.Second, "MARKERS", "refresh now")
 	tm.keys("Escape")
-	tm.waitFor(5*time.Second, "checkout")
+	// Wait for the overlay to close before the next key: an ESC followed at once by q
+	// reads as alt+q, in a terminal as much as here.
+	tm.waitGone(5*time.Second, "MARKERS")
 
 	tm.keys("q")
 	s = tm.waitFor(10*time.Second, "TTY-RESTORED-OK")
