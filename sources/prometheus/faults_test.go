@@ -263,7 +263,7 @@ func TestHTTPClientConfigIsUsed(t *testing.T) {
 		t.Errorf("Check with the right credentials: %v", err)
 	}
 	err := mk("wrong").Check(ctx)
-	const want = "prometheus mimir: HTTP 401 unauthorized (check basic_auth, authorization or http_headers)"
+	const want = "HTTP 401 unauthorized (check basic_auth, authorization or http_headers)"
 	if err == nil || err.Error() != want {
 		t.Errorf("Check with a wrong password: %v, want %q", err, want)
 	}
@@ -278,13 +278,13 @@ func TestCheckFailures(t *testing.T) {
 	}{
 		{"forbidden", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusForbidden)
-		}, "prometheus p: HTTP 403 forbidden (check basic_auth, authorization or http_headers)"},
+		}, "HTTP 403 forbidden (check basic_auth, authorization or http_headers)"},
 		{"not an API", func(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
-		}, "prometheus p: HTTP 404 not found: 404 page not found (is the url the API root, e.g. with /prometheus for Mimir?)"},
+		}, "HTTP 404 not found: 404 page not found (is the url the API root, e.g. with /prometheus for Mimir?)"},
 		{"wrong answer", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
-		}, "prometheus p: unexpected answer to vector(1): "},
+		}, "unexpected answer to vector(1): "},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

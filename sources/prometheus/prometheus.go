@@ -258,11 +258,11 @@ func (s *Source) Check(ctx context.Context) error {
 				msg += " (is the url the API root, e.g. with /prometheus for Mimir?)"
 			}
 		}
-		return &queryError{what: "prometheus " + s.name, msg: msg, err: err}
+		return &queryError{msg: msg, err: err} // the caller names the source
 	}
 	vec, ok := v.(model.Vector)
 	if !ok || len(vec) != 1 || vec[0].Value != 1 {
-		return &queryError{what: "prometheus " + s.name, msg: fmt.Sprintf("unexpected answer to vector(1): %s", clip(fmt.Sprint(v)))}
+		return &queryError{msg: fmt.Sprintf("unexpected answer to vector(1): %s", clip(fmt.Sprint(v)))}
 	}
 	return nil
 }

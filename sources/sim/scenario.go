@@ -151,7 +151,7 @@ func demoServices() []serviceDef {
 		{name: "api", calm: calm(420, 0.0002, 0.015, 0.025, 0.080, 0.0005, 0.5, 0.42)},
 		{name: "checkout", calm: checkout, phases: map[Phase]profile{PhaseLatency: slow, PhaseErrors: failing}},
 		{name: "payments", calm: calm(21, 0.0001, 0.002, 0.070, 0.200, 0.001, 0.8, 0.31)},
-		{name: "search", calm: calm(160, 0.001, 0.005, 0.050, 0.150, 0.001, 0.6, 0.68)},
+		{name: "search", calm: calm(160, 0.001, 0.005, 0.050, 0.150, 0.001, 0.6, 0.58)},
 		{name: "auth", calm: calm(95, 0.00005, 0.03, 0.012, 0.040, 0.0002, 0.3, 0.34)},
 		{name: "frontend", calm: calm(260, 0.0003, 0.02, 0.090, 0.220, 0.002, 0.9, 0.47)},
 	}
