@@ -35,6 +35,9 @@ type ServiceRule struct {
 type SLORule struct {
 	Def    slo.Definition
 	Source string
+	// Queries are the PromQL the source asks for this SLO (label -> query), shown in
+	// the detail view so the operator can paste them into Prometheus.
+	Queries map[string]string
 }
 
 // Build turns a snapshot into the Board. It is pure: the same inputs give the same

@@ -1,7 +1,6 @@
 package alerts
 
 import (
-	"errors"
 	"math"
 	"slices"
 	"testing"
@@ -146,5 +145,4 @@ func TestBuildSourceHealthAndStaleness(t *testing.T) {
 	if b.Services[0].State != StateNoData {
 		t.Errorf("no data yet: state %v", b.Services[0].State)
 	}
-	_ = errors.New
 }

@@ -23,7 +23,9 @@ func buildSLOs(b *Board, rules []SLORule, bySource map[string]*sources.SourceSta
 			retention = st.Last.Data.SLOs.Retention
 			since = st.Last.Eval
 		}
-		b.SLOs = append(b.SLOs, sloStatus(r.Def, slo.Evaluate(r.Def, counts), retention))
+		st := sloStatus(r.Def, slo.Evaluate(r.Def, counts), retention)
+		st.Queries = r.Queries
+		b.SLOs = append(b.SLOs, st)
 		if s := b.SLOs[len(b.SLOs)-1]; s.Alert != string(slo.AlertNone) {
 			b.Actionable = append(b.Actionable, sloItem(s, since))
 		}

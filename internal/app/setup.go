@@ -97,6 +97,12 @@ func FromConfig(cfg *config.Config) (*Setup, error) {
 		setup.Prom[p.Name] = src
 		setup.Sources = append(setup.Sources, src)
 	}
+	for i := range setup.Rules.SLOs {
+		r := &setup.Rules.SLOs[i]
+		if src, ok := setup.Prom[r.Source]; ok {
+			r.Queries = src.SLOQueries(r.Def.Name)
+		}
+	}
 	return setup, nil
 }
 

@@ -4,6 +4,7 @@
 package slodetail
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/prometheus/common/model"
 
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/textsafe"
@@ -142,13 +144,24 @@ func (d Detail) Update(msg tea.Msg) (Detail, tea.Cmd) {
 	return d, nil
 }
 
-// queryKeys are the query labels in a stable order.
+// queryKeys are the query labels ("errors 1h", "total 30d") shortest window first,
+// then by name, so the list reads like the burn-rate table above it rather than in
+// string order (where 1d sorts before 1h).
 func (d Detail) queryKeys() []string {
 	keys := make([]string, 0, len(d.slo.Queries))
 	for k := range d.slo.Queries {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	window := func(label string) model.Duration {
+		w, _ := model.ParseDuration(label[strings.LastIndexByte(label, ' ')+1:])
+		return w
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if c := cmp.Compare(window(a), window(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 	return keys
 }
 
