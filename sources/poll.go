@@ -57,7 +57,9 @@ func apply(st SourceState, u Update) SourceState {
 	h.OK = true
 	h.Failures = 0
 	h.LastError = ""
-	h.LastSuccess = u.Started // the data describe the instant the poll began
+	// The data describe the instant the source was asked about: the start of a live
+	// poll, or the --at instant of a postmortem snapshot, so ages stay meaningful.
+	h.LastSuccess = u.Eval
 	st.Last = &u
 	return st
 }
