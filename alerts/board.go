@@ -26,7 +26,7 @@ type SourceStatus struct {
 	Name        string     `json:"name"`
 	Kind        string     `json:"kind"`
 	OK          bool       `json:"ok"`
-	Error       string     `json:"error,omitempty"`
+	Error       string     `json:"error"` // "" when ok
 	LastSuccess *time.Time `json:"last_success"` // null until the first success
 	AgeSeconds  *float64   `json:"age_seconds"`  // null until the first success
 	Stale       bool       `json:"stale"`        // the data shown is older than the latest attempt
@@ -80,12 +80,13 @@ type ServiceRow struct {
 	Signals map[sources.Signal]SignalValue `json:"-"`
 }
 
-// SLOStatus is one SLO's error budget (filled by issue-3 code; empty until then).
+// SLOStatus is one SLO's error budget, evaluated from its source's latest counts.
 type SLOStatus struct {
 	Name              string              `json:"name"`
 	Service           string              `json:"service"`
 	Objective         float64             `json:"objective"` // fraction: 0.999
 	Window            string              `json:"window"`    // "30d"
+	WindowSeconds     float64             `json:"window_seconds"`
 	ErrorRatio        *float64            `json:"error_ratio"`
 	BudgetRemaining   *float64            `json:"budget_remaining"`
 	BurnRates         map[string]*float64 `json:"burn_rates"` // keyed 5m 30m 1h 2h 6h 1d 3d
@@ -93,6 +94,8 @@ type SLOStatus struct {
 	ExhaustionSeconds *float64            `json:"exhaustion_seconds"`
 	State             string              `json:"state"` // page|ticket|ok|nodata (no traffic)
 	RetentionExceeded bool                `json:"retention_exceeded"`
+	Stale             bool                `json:"stale"`           // counts are from an earlier poll
+	Error             string              `json:"error,omitempty"` // why the latest SLO queries failed
 
 	Conditions []Condition       `json:"-"` // the four multi-window multi-burn-rate checks
 	Queries    map[string]string `json:"-"` // label -> PromQL used, for the detail view

@@ -111,8 +111,8 @@ func serviceRow(rule ServiceRule, bySource map[string]*sources.SourceState) Serv
 			if row.Source == "" {
 				row.Source = src
 			}
-			if !st.Health.OK && st.Health.Polled {
-				row.Stale = true
+			if !st.Health.OK && st.Health.Polled && st.Last != nil {
+				row.Stale = true // values shown are the last good ones
 			}
 			if st.Last != nil && st.Last.Data.Signals != nil {
 				ss := st.Last.Data.Signals.Services[rule.Name]

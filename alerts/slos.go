@@ -18,13 +18,18 @@ func buildSLOs(b *Board, rules []SLORule, bySource map[string]*sources.SourceSta
 		var counts map[time.Duration]slo.Counts
 		var retention time.Duration
 		var since time.Time
+		var stale bool
+		var errText string
 		if st := bySource[r.Source]; st != nil && st.Last != nil && st.Last.Data.SLOs != nil {
-			counts = st.Last.Data.SLOs.Counts[r.Def.Name]
-			retention = st.Last.Data.SLOs.Retention
-			since = st.Last.Eval
+			d := st.Last.Data.SLOs
+			counts, retention, since, errText = d.Counts[r.Def.Name], d.Retention, st.Last.Eval, d.Err
+			stale = d.Err != "" || (st.Health.Polled && !st.Health.OK)
+			if errText == "" && stale {
+				errText = st.Health.LastError
+			}
 		}
 		st := sloStatus(r.Def, slo.Evaluate(r.Def, counts), retention)
-		st.Queries = r.Queries
+		st.Queries, st.Stale, st.Error = r.Queries, stale, errText
 		b.SLOs = append(b.SLOs, st)
 		if s := b.SLOs[len(b.SLOs)-1]; s.Alert != string(slo.AlertNone) {
 			b.Actionable = append(b.Actionable, sloItem(s, since))
@@ -53,6 +58,7 @@ func sloStatus(def slo.Definition, st slo.Status, retention time.Duration) SLOSt
 		Service:           def.Service,
 		Objective:         def.Objective,
 		Window:            slo.WindowName(def.Window),
+		WindowSeconds:     def.Window.Seconds(),
 		ErrorRatio:        st.WindowErrorRatio.Ptr(),
 		BudgetRemaining:   st.BudgetRemaining.Ptr(),
 		BurnRates:         st.BurnRateMap(),
@@ -88,6 +94,9 @@ func sloItem(s SLOStatus, since time.Time) Item {
 	labels := map[string]string{"slo": s.Name}
 	if s.Service != "" {
 		labels["service"] = s.Service
+	}
+	if s.Stale {
+		title += " (stale: " + s.Error + ")"
 	}
 	return Item{Kind: "slo", ID: "slo/" + s.Name, Title: title, Severity: s.Alert, Labels: labels, Since: since}
 }

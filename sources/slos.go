@@ -13,4 +13,7 @@ type SLOData struct {
 	Counts    map[string]map[time.Duration]slo.Counts
 	Retention time.Duration // the server's TSDB retention; 0 when unknown
 	Requests  int
+	// Err is why the SLO questions failed this poll while the signals did not; Counts
+	// is then empty. One line, for the SLO rows and the detail view.
+	Err string
 }

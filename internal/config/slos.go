@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -88,9 +89,29 @@ func (k *checker) importSLOs(path string, s *SLO, add func(string, slo.Definitio
 			k.fail(ipath, "a definition from %s has no name", d.Origin)
 			continue
 		}
-		add(ipath, d, prom)
+		// The importer checks the shape of what it reads, not the PromQL inside: check
+		// it here, so one broken query is a config error and not a poll that fails.
+		errs, total := d.Queries(windowForCheck)
+		bad := false
+		for _, q := range []string{errs, total} {
+			if q == "" {
+				continue
+			}
+			if _, err := promql.ParseExpr(q); err != nil {
+				k.fail(ipath, "%s: %s: bad PromQL: %s", d.Origin, d.Name, oneLine(err))
+				bad = true
+				break
+			}
+		}
+		if !bad {
+			add(ipath, d, prom)
+		}
 	}
 }
+
+// windowVar is the {{.window}} placeholder, with or without spaces inside the braces,
+// as the slo package accepts it.
+var windowVar = regexp.MustCompile(`\{\{\s*\.window\s*\}\}`)
 
 // isImport reports whether slos[i] is an import. "import:" without a file is a
 // forgotten file name, not an inline SLO.
@@ -178,7 +199,7 @@ func (k *checker) ratioQuery(path, q string) {
 	if q == "" {
 		return
 	}
-	if !strings.Contains(q, windowPlaceholder) {
+	if !windowVar.MatchString(q) {
 		k.fail(path, "must use %s as its range, e.g. [%s]", windowPlaceholder, windowPlaceholder)
 		return
 	}

@@ -24,7 +24,7 @@ const (
 
 // window stands in for {{.window}} when a query is checked: any valid range will do.
 const (
-	windowPlaceholder = "{{.window}}"
+	windowPlaceholder = "{{.window}}" // as written in messages; spaces inside the braces are fine too
 	windowForCheck    = "5m"
 )
 
@@ -295,7 +295,7 @@ func (k *checker) query(path, q string) {
 	if q == "" {
 		return
 	}
-	expr, err := promql.ParseExpr(strings.ReplaceAll(q, windowPlaceholder, windowForCheck))
+	expr, err := promql.ParseExpr(windowVar.ReplaceAllString(q, windowForCheck))
 	if err != nil {
 		k.fail(path, "bad PromQL: %s", oneLine(err))
 		return

@@ -84,6 +84,7 @@ type Source struct {
 	built     map[string]*builtQuery // group -> its combined query
 	retention *time.Duration         // nil until the server has answered
 	recording []map[time.Duration]bool
+	lastSLOs  *sources.SLOData // the last good SLO answer, shown stale when SLO questions fail
 }
 
 // New checks opts, fills defaults and builds the HTTP client. It does no I/O.
@@ -183,10 +184,12 @@ func (s *Source) Name() string { return s.name }
 // Kind is sources.KindPrometheus.
 func (s *Source) Kind() sources.Kind { return sources.KindPrometheus }
 
-// Poll asks every signal and SLO question at `at`. If any query fails, Poll returns
-// only the error (naming the question and a short reason): the hub then keeps the
-// last good data, marked stale, which is safer than a board half of whose numbers
-// are silently missing.
+// Poll asks every signal and SLO question at `at`. If a signal query fails, Poll
+// returns only the error (naming the question and a short reason): the hub then keeps
+// the last good data, marked stale, which is safer than a board half of whose numbers
+// are silently missing. If only SLO questions fail, the signals are still fresh: they
+// are returned, and the SLO part carries the error instead of counts, so one broken
+// SLO query cannot blank the golden signals.
 func (s *Source) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 	budget := pollBudget(ctx)
 	wrap := func(what string, err error) error { return wrapQuery(what, err, budget) }
@@ -196,30 +199,62 @@ func (s *Source) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 		sigN, sloN    atomic.Int64
 		finishSignals func() *sources.SignalsData
 		finishSLOs    func() *sources.SLOData
+		sloErr        error
 	)
 	if s.opts.Signals != nil {
 		var sj []job
 		sj, finishSignals = s.planSignals(at)
 		jobs = append(jobs, counted(sj, &sigN)...)
 	}
+	nSignals := len(jobs)
 	if len(s.opts.SLOs) > 0 {
 		if err := s.checkRecording(withCounter(ctx, &sloN), at); err != nil {
-			return data, wrap("SLO recording-rule check", err)
+			sloErr = wrap("SLO recording-rule check", err)
+		} else {
+			var sj []job
+			sj, finishSLOs = s.planSLOs(at)
+			jobs = append(jobs, counted(sj, &sloN)...)
 		}
-		var sj []job
-		sj, finishSLOs = s.planSLOs(at)
-		jobs = append(jobs, counted(sj, &sloN)...)
 	}
-	if err := runJobs(ctx, jobs, wrap); err != nil {
+	if len(jobs) == 0 && sloErr == nil {
+		// Nothing configured to ask: probe anyway, so the badge never says ok for a
+		// server that does not answer.
+		if _, _, _, err := s.api.Query(ctx, "vector(1)", at); err != nil {
+			return sources.Data{}, wrap("probe", err)
+		}
+		return data, nil
+	}
+	failed, err := runJobs(ctx, jobs, wrap)
+	switch {
+	case err != nil && failed < nSignals:
 		return sources.Data{}, err
+	case err != nil:
+		sloErr = err
 	}
 	if finishSignals != nil {
 		data.Signals = finishSignals()
 		data.Signals.Requests = int(sigN.Load())
 	}
-	if finishSLOs != nil {
+	switch {
+	case sloErr != nil && data.Signals == nil:
+		return sources.Data{}, sloErr
+	case sloErr != nil:
+		// Keep the last good counts, marked with the error: old numbers labelled
+		// stale beat a blank pane, and the operator sees why.
+		stale := sources.SLOData{}
+		s.mu.Lock()
+		if s.lastSLOs != nil {
+			stale = *s.lastSLOs
+		}
+		s.mu.Unlock()
+		stale.Err, stale.Requests = sloErr.Error(), int(sloN.Load())
+		data.SLOs = &stale
+	case finishSLOs != nil:
 		data.SLOs = finishSLOs()
 		data.SLOs.Requests = int(sloN.Load())
+		s.mu.Lock()
+		s.lastSLOs = data.SLOs
+		s.mu.Unlock()
 	}
 	return data, nil
 }

@@ -19,7 +19,7 @@ type job struct {
 // job in plan order that failed. A failure does not cancel the others: which of them
 // would have failed first is then a matter of timing, and the same outage must be
 // reported in the same words on every poll. The poll's deadline still bounds them all.
-func runJobs(ctx context.Context, jobs []job, describeErr func(what string, err error) error) error {
+func runJobs(ctx context.Context, jobs []job, describeErr func(what string, err error) error) (failed int, err error) {
 	errs := make([]error, len(jobs))
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
@@ -33,8 +33,8 @@ func runJobs(ctx context.Context, jobs []job, describeErr func(what string, err 
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			return describeErr(jobs[i].what, err)
+			return i, describeErr(jobs[i].what, err)
 		}
 	}
-	return nil
+	return -1, nil
 }

@@ -212,6 +212,10 @@ func (d Detail) lines(w, h int) []string {
 	add(muted.Render(ui.Trunc(info, w, g.Ellipsis)))
 
 	add(d.budgetLine(w, role))
+	if s.Stale {
+		add(st.P(ui.Warn, false).Render(ui.Trunc(g.Warning+" stale: these numbers are from an earlier poll: "+
+			textsafe.Clean(s.Error), w, g.Ellipsis)))
+	}
 	if s.RetentionExceeded {
 		add(st.P(ui.Warn, false).Render(ui.Trunc(g.Warning+" the "+textsafe.Clean(s.Window)+
 			" window reaches past the Prometheus retention: the budget covers only the data kept", w, g.Ellipsis)))

@@ -60,6 +60,7 @@ type row struct {
 	burnRoles [4]ui.Role
 	exhaust   string
 	retention bool
+	stale     bool // its counts are from an earlier poll
 }
 
 // Pane is the SLO pane. It is a value: methods that change it return the copy.
@@ -123,13 +124,11 @@ func (p Pane) SetBoard(slos []alerts.SLOStatus) Pane {
 
 func (p Pane) makeRow(s *alerts.SLOStatus) row {
 	g := p.st.Glyphs
-	r := row{name: textsafe.Clean(s.Name), state: s.State, retention: s.RetentionExceeded}
+	r := row{name: textsafe.Clean(s.Name), state: s.State, retention: s.RetentionExceeded, stale: s.Stale}
 	r.badge, r.role = Badge(s.State)
 	r.nameW = ui.Width(r.name)
 	r.tagW = r.nameW
-	if r.retention {
-		r.tagW += ui.Width(p.retentionTag())
-	}
+	r.tagW += ui.Width(p.tag(r))
 	r.objective = ui.Objective(s.Objective) + " " + textsafe.Clean(s.Window)
 	r.budgetPct = g.Dash
 	if s.BudgetRemaining != nil {
@@ -165,7 +164,18 @@ func BurnRole(s *alerts.SLOStatus, window string, burn float64) ui.Role {
 	return role
 }
 
-func (p Pane) retentionTag() string { return " " + p.st.Glyphs.Warning + " retention" }
+// tag is what follows an SLO's name: warnings that its numbers are not the whole
+// truth (old counts, or a window longer than the data kept).
+func (p Pane) tag(r row) string {
+	t := ""
+	if r.stale {
+		t += " stale"
+	}
+	if r.retention {
+		t += " " + p.st.Glyphs.Warning + " retention"
+	}
+	return t
+}
 
 // SetSize lays the pane out for w×h cells and paints its rows for that width.
 func (p Pane) SetSize(w, h int) Pane {
@@ -334,11 +344,7 @@ func (p Pane) renderRow(r *row, lay layout, sel bool) string {
 	}
 	lb.Left(plain, st.P(r.role, hl), r.badge, badgeW)
 	lb.Pad(plain, 1)
-	tag := ""
-	if r.retention {
-		tag = p.retentionTag()
-	}
-	lb.Left(plain, plain, ui.NameCell(r.name, tag, lay.nameW, g.Ellipsis), lay.nameW)
+	lb.Left(plain, plain, ui.NameCell(r.name, p.tag(*r), lay.nameW, g.Ellipsis), lay.nameW)
 	if lay.obj {
 		lb.Pad(plain, 2)
 		lb.Left(plain, plain, ui.Trunc(r.objective, lay.objW, g.Ellipsis), lay.objW)

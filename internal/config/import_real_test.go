@@ -1,0 +1,61 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestImportedQueriesAreCheckedAsPromQL reads a real Sloth file through Load: the
+// importer accepts its shape, and the config check must catch the broken query, so
+// it is a config error (exit 2) rather than a source that fails every poll.
+func TestImportedQueriesAreCheckedAsPromQL(t *testing.T) {
+	dir := t.TempDir()
+	sloth := `version: "prometheus/v1"
+service: "checkout"
+slos:
+  - name: "requests-availability"
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}])
+        total_query: sum(rate(http_requests_total{job="checkout"}[{{.window}}]))
+`
+	if err := os.WriteFile(filepath.Join(dir, "sloth.yaml"), []byte(sloth), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "prometheus:\n  - name: prod\n    url: http://127.0.0.1:9090\nslos:\n  - import: sloth.yaml\n"
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	if err == nil {
+		t.Fatal("a broken imported query must fail the config")
+	}
+	want := path + ":5: slos[0].import: "
+	if msg := err.Error(); !strings.HasPrefix(msg, want) || !strings.Contains(msg, "checkout-requests-availability: bad PromQL: ") {
+		t.Errorf("error = %q\nwant prefix %q naming the SLO and the parse error", msg, want)
+	}
+}
+
+func TestWindowPlaceholderMayHaveSpaces(t *testing.T) {
+	cfg := `prometheus:
+  - name: prod
+    url: http://127.0.0.1:9090
+slos:
+  - name: a
+    objective: 99
+    window: 7d
+    errors: sum(rate(e[{{ .window }}]))
+    total: sum(rate(t[{{.window}}]))
+`
+	c, err := Parse("config.yaml", []byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.SLODefs) != 1 {
+		t.Fatalf("SLODefs = %+v", c.SLODefs)
+	}
+}
