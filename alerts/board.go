@@ -26,7 +26,7 @@ type SourceStatus struct {
 	Name        string     `json:"name"`
 	Kind        string     `json:"kind"`
 	OK          bool       `json:"ok"`
-	Error       string     `json:"error"` // "" when ok
+	Error       string     `json:"error"`        // "" when ok
 	LastSuccess *time.Time `json:"last_success"` // null until the first success
 	AgeSeconds  *float64   `json:"age_seconds"`  // null until the first success
 	Stale       bool       `json:"stale"`        // the data shown is older than the latest attempt
