@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -226,7 +227,9 @@ func (h *Hub) run(ctx context.Context, p *poller) {
 func (h *Hub) record(i int, u Update) time.Duration {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	before := h.states[i].Health
 	h.states[i] = apply(h.states[i], u)
+	logTransition(before, h.states[i].Health, u)
 	h.snap = Snapshot{At: h.opts.Clock.Now(), Sources: slices.Clone(h.states)}
 	for _, ch := range h.subs {
 		select {
@@ -271,4 +274,17 @@ func backoff(failures int, interval, maxWait time.Duration, r float64) time.Dura
 	step = min(step, maxWait)
 	r = min(max(r, 0), 1)
 	return step/2 + time.Duration(r*float64(step-step/2))
+}
+
+// logTransition logs a source going bad, staying bad with a new reason, or coming
+// back, to the log file (--log-file): not every poll, so the log stays readable.
+func logTransition(before, after Health, u Update) {
+	switch {
+	case u.Err != nil && (before.OK || !before.Polled || before.LastError != after.LastError):
+		slog.Warn("source failing", "source", u.Source, "error", u.Err.Error(), "failures", after.Failures)
+	case u.Err == nil && before.Polled && !before.OK:
+		slog.Info("source recovered", "source", u.Source, "after_failures", before.Failures)
+	case u.Err == nil && !before.Polled:
+		slog.Info("source ok", "source", u.Source, "took", u.At.Sub(u.Started).String())
+	}
 }

@@ -331,3 +331,17 @@ func (m *Model) render() string {
 	}
 	return b.String()
 }
+
+// Theme is the named built-in theme, or the colourless one when noColor is set
+// (--no-color, NO_COLOR): the screen then reads by text markers and reverse video.
+// It lives here so that only the tui package knows about themes.
+func Theme(name string, noColor bool) (themes.Theme, error) {
+	t, err := themes.Get(name)
+	if err != nil {
+		return t, err
+	}
+	if noColor {
+		return themes.Get(themes.Mono)
+	}
+	return t, nil
+}

@@ -101,6 +101,7 @@ func newSnapshot(configPath *string) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.ConfigPath = *configPath
+			opts.Stderr = cmd.ErrOrStderr()
 			return app.Snapshot(cmd.Context(), cmd.OutOrStdout(), opts)
 		},
 	}

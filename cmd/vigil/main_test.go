@@ -14,15 +14,20 @@ import (
 	"github.com/vigil-sre/vigil/sources/sim"
 )
 
-// run executes the CLI in-process and returns its exit code and output.
+// run executes the CLI in-process and returns its exit code and standard output;
+// standard error goes to the test log.
 func run(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	root := newRoot()
-	var out bytes.Buffer
+	var out, errs bytes.Buffer
 	root.SetOut(&out)
-	root.SetErr(&out)
+	root.SetErr(&errs)
 	root.SetArgs(args)
-	return exitCode(root.Execute()), out.String()
+	code := exitCode(root.Execute())
+	if errs.Len() > 0 {
+		t.Logf("vigil %s: stderr: %s", strings.Join(args, " "), errs.String())
+	}
+	return code, out.String()
 }
 
 func writeConfig(t *testing.T, body string) string {
@@ -149,6 +154,9 @@ func TestSnapshotFailingSourceExit1(t *testing.T) {
 	code, out := run(t, "--config", cfg, "snapshot", "--format", "json")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, out)
+	}
+	if strings.Contains(out, "vigil: source") {
+		t.Errorf("the failure notice belongs on stderr, not in the JSON on stdout")
 	}
 	var doc struct {
 		Sources []struct {

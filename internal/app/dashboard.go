@@ -13,7 +13,6 @@ import (
 
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/sources"
-	"github.com/vigil-sre/vigil/themes"
 	"github.com/vigil-sre/vigil/tui"
 )
 
@@ -52,13 +51,10 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 	defer closeLog()
 	slog.SetDefault(logger)
 
-	theme, err := themes.Get(ui.Theme)
-	if err != nil {
-		return usageError(err)
-	}
 	noColor := ui.NoColor || os.Getenv("NO_COLOR") != ""
-	if noColor {
-		theme, _ = themes.Get("mono")
+	theme, err := tui.Theme(ui.Theme, noColor)
+	if err != nil {
+		return usageError(fmt.Errorf("--theme: %w", err))
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -91,11 +87,15 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 			select {
 			case <-ctx.Done():
 				return
-			case snap := <-snaps:
+			case snap, ok := <-snaps:
+				if !ok {
+					return
+				}
 				p.Send(tui.BoardMsg{Board: alerts.Build(snap, setup.Rules, time.Now())})
 			}
 		}
 	}()
+	slog.Info("dashboard started", "sources", len(setup.Sources), "services", len(setup.Rules.Services), "slos", len(setup.Rules.SLOs))
 	if _, err := p.Run(); err != nil && ctx.Err() == nil {
 		return runtimeError(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/report"
+	"github.com/vigil-sre/vigil/internal/textsafe"
 	"github.com/vigil-sre/vigil/sources"
 )
 
@@ -20,6 +21,7 @@ type SnapshotOptions struct {
 	Format     string
 	At         string // RFC 3339; empty: now
 	Demo       bool
+	Stderr     io.Writer // where failing sources are named; default os.Stderr
 }
 
 // Snapshot polls every source once, at --at or now, and prints the Board. A source
@@ -58,11 +60,15 @@ func Snapshot(ctx context.Context, w io.Writer, opts SnapshotOptions) error {
 	if err := report.Write(w, opts.Format, board); err != nil {
 		return runtimeError(err)
 	}
+	stderr := opts.Stderr
+	if stderr == nil {
+		stderr = os.Stderr
+	}
 	failed := 0
 	for _, s := range board.Sources {
 		if !s.OK {
 			failed++
-			fmt.Fprintf(os.Stderr, "vigil: source %s failed: %s\n", s.Name, s.Error)
+			fmt.Fprintf(stderr, "vigil: source %s failed: %s\n", textsafe.Clean(s.Name), textsafe.Clean(s.Error))
 		}
 	}
 	if failed > 0 {
