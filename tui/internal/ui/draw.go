@@ -8,28 +8,51 @@ import (
 	"github.com/vigil-sre/vigil/sources"
 )
 
-// Spark draws the newest w points of pts as a sparkline right-aligned in w cells,
-// scaled between the minimum and maximum of what is drawn, so each series shows its
-// own shape. Fewer than two points draw nothing: one point has no shape. A flat
-// series is drawn on the second level, so it reads as "flat", not "missing".
+// Spark draws pts as a sparkline right-aligned in w cells. When there are more
+// points than cells, the whole window is kept and each cell shows the highest point
+// of its share (a spike must not vanish between cells). The scale is the series'
+// own range, but never narrower than half its magnitude (see below), so noise is
+// not drawn as full-height spikes. Fewer than two points draw
+// nothing: one point has no shape. A series flat at zero is drawn on the second
+// level, so it reads as "flat", not "missing".
 func Spark(levels []rune, pts []sources.Point, w int) string {
 	return string(AppendSpark(nil, levels, pts, w))
 }
 
 // AppendSpark is Spark appending to dst, so a pane painting hundreds of sparklines
-// can reuse one buffer.
+// can reuse one buffer. It allocates nothing beyond dst's growth.
 func AppendSpark(dst []byte, levels []rune, pts []sources.Point, w int) []byte {
 	if w <= 0 || len(pts) < 2 || len(levels) == 0 {
 		return dst
 	}
-	if len(pts) > w {
-		pts = pts[len(pts)-w:]
+	cells := min(len(pts), w)
+	// cell returns the value drawn in cell c: the peak of its share of the points.
+	cell := func(c int) float64 {
+		from, to := c*len(pts)/cells, (c+1)*len(pts)/cells
+		v := pts[from].V
+		for _, p := range pts[from+1 : to] {
+			v = max(v, p.V)
+		}
+		return v
 	}
-	lo, hi := pts[0].V, pts[0].V
-	for _, p := range pts[1:] {
-		lo, hi = min(lo, p.V), max(hi, p.V)
+	lo, hi := cell(0), cell(0)
+	for c := 1; c < cells; c++ {
+		v := cell(c)
+		lo, hi = min(lo, v), max(hi, v)
 	}
-	for range w - len(pts) {
+	// Never scale on a range narrower than half the series' magnitude, centred on
+	// the data: a few percent of noise then reads as a ripple around the middle,
+	// while a real change still spans the full height.
+	// A series that never goes below zero is not drawn against negative room.
+	if minSpan := 0.5 * max(math.Abs(lo), math.Abs(hi)); hi-lo < minSpan {
+		nonNegative := lo >= 0
+		mid := (lo + hi) / 2
+		lo, hi = mid-minSpan/2, mid+minSpan/2
+		if nonNegative && lo < 0 {
+			lo, hi = 0, minSpan
+		}
+	}
+	for range w - cells {
 		dst = append(dst, ' ')
 	}
 	top := len(levels) - 1
@@ -37,10 +60,10 @@ func AppendSpark(dst []byte, levels []rune, pts []sources.Point, w int) []byte {
 	if hi > lo {
 		scale = float64(top) / (hi - lo)
 	}
-	for _, p := range pts {
+	for c := range cells {
 		i := min(1, top)
 		if scale > 0 {
-			i = int((p.V-lo)*scale + 0.5)
+			i = int((cell(c)-lo)*scale + 0.5)
 		}
 		dst = utf8.AppendRune(dst, levels[i])
 	}

@@ -82,9 +82,14 @@ func TestSpark(t *testing.T) {
 	}{
 		{"ramp", u, pts(0, 1, 2, 3, 4, 5, 6, 7), 8, "▁▂▃▄▅▆▇█"},
 		{"ascii ramp", a, pts(0, 1, 2, 3, 4, 5, 6, 7), 8, " .:-=+*#"},
-		{"newest kept, scaled on what is drawn", u, pts(100, 0, 7), 2, "▁█"},
+		{"whole window kept, each cell its peak", u, pts(100, 0, 7), 2, "█▁"},
+		{"a spike between cells survives", u, pts(0, 9, 0, 0), 2, "█▁"},
 		{"short series right-aligned", u, pts(1, 2), 4, "  ▁█"},
-		{"flat", u, pts(3, 3, 3), 3, "▂▂▂"},
+		{"flat above zero sits in the middle", u, pts(3, 3, 3), 3, "▅▅▅"},
+		{"noise is a ripple, not full-height spikes", u, pts(80, 84, 80, 84), 4, "▄▅▄▅"},
+		{"flat at zero", u, pts(0, 0, 0), 3, "▂▂▂"},
+		{"negative values scale on their own range", u, pts(-2, -1, 0), 3, "▁▅█"},
+		{"a real regression uses the full height", u, pts(0.12, 0.12, 0.45, 0.45), 4, "▁▁██"},
 		{"one point draws nothing", u, pts(3), 3, ""},
 		{"no width", u, pts(1, 2), 0, ""},
 	}
