@@ -104,6 +104,16 @@ func (m *Model) header() string {
 		add(ui.Accent, ui.Trunc(clock, w, ""))
 	}
 
+	// What needs a human comes before the sources: whatever pane has focus, a page
+	// is on the top line, in words, not only in colour.
+	for _, a := range m.alertCounts() {
+		if used+2+ui.Width(a.text) > w {
+			break
+		}
+		add(ui.Plain, "  ")
+		add(a.role, a.text)
+	}
+
 	bs := m.badges()
 	avail := w - used - 2
 	if len(bs) == 0 || avail <= 0 {
@@ -188,4 +198,30 @@ func shortErr(err string, w int, ell string) string {
 		}
 	}
 	return ui.Trunc(parts[len(parts)-1], w, ell)
+}
+
+type alertCount struct {
+	role ui.Role
+	text string
+}
+
+// alertCounts summarises the actionable list by severity: " 1 PAGE ", " 2 TICKET ".
+func (m *Model) alertCounts() []alertCount {
+	var pages, tickets int
+	for _, it := range m.board.Actionable {
+		switch it.Severity {
+		case "page", "critical":
+			pages++
+		case "ticket":
+			tickets++
+		}
+	}
+	var out []alertCount
+	if pages > 0 {
+		out = append(out, alertCount{ui.Crit, " " + strconv.Itoa(pages) + " PAGE "})
+	}
+	if tickets > 0 {
+		out = append(out, alertCount{ui.Warn, " " + strconv.Itoa(tickets) + " TICKET "})
+	}
+	return out
 }

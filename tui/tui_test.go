@@ -330,3 +330,26 @@ func TestNoDataIsNeverZero(t *testing.T) {
 		}
 	}
 }
+
+func TestHeaderCountsPagesAndTickets(t *testing.T) {
+	m := newModel(t, 100, 24, func(o *Options) { o.Demo = true })
+	b := troubledBoard()
+	b.Actionable = []alerts.Item{
+		{Kind: "slo", ID: "slo/a", Severity: "page"},
+		{Kind: "slo", ID: "slo/b", Severity: "page"},
+		{Kind: "slo", ID: "slo/c", Severity: "ticket"},
+	}
+	board(m, b)
+	h := strings.Split(screen(m), "\n")[0]
+	if !strings.Contains(h, " 2 PAGE ") || !strings.Contains(h, " 1 TICKET ") || !strings.Contains(h, "DEMO") {
+		t.Errorf("header %q: want 2 PAGE, 1 TICKET and DEMO", h)
+	}
+	if strings.Index(h, "PAGE") > strings.Index(h, "TICKET") {
+		t.Errorf("header %q: pages come before tickets", h)
+	}
+	b.Actionable = nil
+	board(m, b)
+	if h := strings.Split(screen(m), "\n")[0]; strings.Contains(h, "PAGE") {
+		t.Errorf("header %q still counts a page after it cleared", h)
+	}
+}
