@@ -83,6 +83,7 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 	snaps, unsubscribe := hub.Subscribe()
 	defer unsubscribe()
 	go func() {
+		var tracker alerts.Tracker
 		for {
 			select {
 			case <-ctx.Done():
@@ -91,7 +92,9 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 				if !ok {
 					return
 				}
-				p.Send(tui.BoardMsg{Board: alerts.Build(snap, setup.Rules, time.Now())})
+				b := alerts.Build(snap, setup.Rules, time.Now())
+				tracker.Stamp(&b)
+				p.Send(tui.BoardMsg{Board: b})
 			}
 		}
 	}()
