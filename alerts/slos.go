@@ -87,7 +87,7 @@ func sloItem(s SLOStatus, since time.Time) Item {
 	title := fmt.Sprintf("%s: error budget burning", s.Name)
 	for _, c := range s.Conditions {
 		if c.Firing && c.LongBurn != nil {
-			title = fmt.Sprintf("%s: burning error budget %.1fx over %s (%s %s)", s.Name, *c.LongBurn, c.Long, s.Alert, "threshold "+fmt.Sprintf("%.1fx", c.Factor))
+			title = fmt.Sprintf("%s: burning error budget %.1fx over %s (%s threshold %.1fx)", s.Name, *c.LongBurn, c.Long, s.Alert, c.Factor)
 			break
 		}
 	}
