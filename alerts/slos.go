@@ -20,8 +20,12 @@ func buildSLOs(b *Board, rules []SLORule, bySource map[string]*sources.SourceSta
 		var since time.Time
 		var stale bool
 		var errText string
+		queries := r.Queries
 		if st := bySource[r.Source]; st != nil && st.Last != nil && st.Last.Data.SLOs != nil {
 			d := st.Last.Data.SLOs
+			if q, ok := d.Queries[r.Def.Name]; ok {
+				queries = q
+			}
 			counts, retention, since, errText = d.Counts[r.Def.Name], d.Retention, st.Last.Eval, d.Err
 			stale = d.Err != "" || (st.Health.Polled && !st.Health.OK)
 			if errText == "" && stale {
@@ -29,7 +33,7 @@ func buildSLOs(b *Board, rules []SLORule, bySource map[string]*sources.SourceSta
 			}
 		}
 		st := sloStatus(r.Def, slo.Evaluate(r.Def, counts), retention)
-		st.Queries, st.Stale, st.Error = r.Queries, stale, errText
+		st.Queries, st.Stale, st.Error = queries, stale, errText
 		b.SLOs = append(b.SLOs, st)
 		if s := b.SLOs[len(b.SLOs)-1]; s.Alert != string(slo.AlertNone) {
 			b.Actionable = append(b.Actionable, sloItem(s, since))

@@ -23,14 +23,19 @@ func (s *Source) SLOQueries(name string) map[string]string {
 	if !ok {
 		return nil
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sloQueriesLocked(i)
+}
+
+// sloQueriesLocked is SLOQueries for the i-th SLO. Caller holds s.mu.
+func (s *Source) sloQueriesLocked(i int) map[string]string {
 	d := s.opts.SLOs[i]
 	ws := slo.Windows
 	if !slices.Contains(ws, d.Window) {
 		ws = append(ws[:len(ws):len(ws)], d.Window)
 	}
 	out := map[string]string{}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, w := range ws {
 		for _, p := range s.parts(i, w) {
 			out[p[0]+" "+slo.WindowName(w)] = p[1]

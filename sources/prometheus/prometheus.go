@@ -84,7 +84,8 @@ type Source struct {
 	built     map[string]*builtQuery // group -> its combined query
 	retention *time.Duration         // nil until the server has answered
 	recording []map[time.Duration]bool
-	lastSLOs  *sources.SLOData // the last good SLO answer, shown stale when SLO questions fail
+	lastSLOs  *sources.SLOData             // the last good SLO answer, shown stale when SLO questions fail
+	queries   map[string]map[string]string // SLO name -> label -> PromQL asked; nil: rebuild
 }
 
 // New checks opts, fills defaults and builds the HTTP client. It does no I/O.

@@ -156,6 +156,15 @@ func (s *Source) planSLOs(at time.Time) (jobs []job, finish func() *sources.SLOD
 		if s.retention != nil {
 			out.Retention = *s.retention
 		}
+		if s.queries == nil {
+			// Built once the recording-rule check has run, so the detail view shows
+			// what is really asked (a recording rule or the raw query).
+			s.queries = make(map[string]map[string]string, len(s.opts.SLOs))
+			for i, d := range s.opts.SLOs {
+				s.queries[d.Name] = s.sloQueriesLocked(i)
+			}
+		}
+		out.Queries = s.queries
 		s.mu.Unlock()
 		return out
 	}
@@ -400,6 +409,7 @@ func (s *Source) checkRecording(ctx context.Context, at time.Time) error {
 	s.mu.Lock()
 	s.recording = rec
 	clear(s.built)
+	s.queries = nil
 	s.mu.Unlock()
 	return nil
 }

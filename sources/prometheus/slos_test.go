@@ -214,6 +214,10 @@ func testSLORecording(t *testing.T, p *testservers.PromServer) {
 	if q["ratio 5m"] != "max("+sel+")" || q["errors 30m"] == "" || q["ratio 30m"] != "" {
 		t.Errorf("SLOQueries = %v; want the recorded ratio for 5m and raw queries for 30m", q)
 	}
+	// The poll carries the same queries, so the detail view shows what was asked.
+	if got := data.SLOs.Queries["rec"]; got["ratio 5m"] != q["ratio 5m"] || got["errors 30m"] != q["errors 30m"] {
+		t.Errorf("poll queries = %v, want those of SLOQueries %v", got, q)
+	}
 	want, ok := direct(t, p, sel, at, "")
 	if got := data.SLOs.Counts["rec"][5*time.Minute]; !ok || got.Total != 1 || !near(got.Errors, want) {
 		t.Errorf("5m counts = %+v, want {%v 1} from the recorded series", got, want)
