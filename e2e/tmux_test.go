@@ -206,3 +206,40 @@ services:
 	tm.waitFor(60*time.Second, "prod ok")
 	tm.keys("q")
 }
+
+// TestDemoKeysAt80x24 drives the panes at the smallest supported size: nothing may
+// wrap or spill, and the SLO detail, freeze and zoom work from the keyboard.
+func TestDemoKeysAt80x24(t *testing.T) {
+	bin := vigilBinary(t)
+	tm := newTerm(t, 80, 24, t.TempDir(), "TERM=xterm-256color")
+	tm.line("exec " + bin + " demo")
+	s := tm.waitFor(20*time.Second, "DEMO", "checkout", "checkout-availability", "BUDGET")
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > 24 {
+		t.Errorf("%d lines on a 24-line screen", len(lines))
+	}
+	for _, l := range lines {
+		if n := len([]rune(l)); n > 80 {
+			t.Errorf("line of %d cells on an 80-column screen: %q", n, l)
+		}
+	}
+
+	tm.keys("2", "g", "Enter")
+	tm.waitFor(5*time.Second, "BURN-RATE CONDITIONS", "QUERIES")
+	tm.keys("Escape")
+	tm.waitGone(5*time.Second, "BURN-RATE CONDITIONS")
+
+	tm.keys("f")
+	tm.waitFor(5*time.Second, "FROZEN")
+	tm.keys("f")
+	tm.waitGone(5*time.Second, "FROZEN")
+
+	tm.keys("1", "z")
+	s = tm.waitFor(5*time.Second, "ZOOM")
+	if strings.Contains(s, "checkout-availability") {
+		t.Errorf("zoomed on the signals pane, the SLO pane should be hidden:\n%s", s)
+	}
+	tm.keys("z")
+	tm.waitFor(5*time.Second, "checkout-availability")
+	tm.keys("q")
+}

@@ -152,7 +152,7 @@ func pad(s string, w int) string {
 	return s
 }
 
-// num formats a value that may be missing: missing is "–" so it never reads as 0.
+// num formats a value that may be missing: missing is "-" so it never reads as 0.
 func num(v *float64, format func(float64) string) string {
 	if v == nil {
 		return "-"
@@ -174,7 +174,7 @@ func age(sec *float64) string {
 	if sec == nil {
 		return "never"
 	}
-	return (time.Duration(*sec) * time.Second).Round(time.Second).String()
+	return human(time.Duration(*sec * float64(time.Second)))
 }
 
 func exhaustion(sec *float64) string {
@@ -184,5 +184,28 @@ func exhaustion(sec *float64) string {
 	case *sec <= 0:
 		return "spent"
 	}
-	return (time.Duration(*sec) * time.Second).Round(time.Minute).String()
+	return human(time.Duration(*sec * float64(time.Second)))
+}
+
+// human writes a duration the way an operator says it: the two largest units,
+// "3d4h", "25h" is "1d1h", "12m30s", "4s".
+func human(d time.Duration) string {
+	d = d.Round(time.Second)
+	days, hours := d/(24*time.Hour), d%(24*time.Hour)/time.Hour
+	mins, secs := d%time.Hour/time.Minute, d%time.Minute/time.Second
+	switch {
+	case days > 0 && hours > 0:
+		return fmt.Sprintf("%dd%dh", days, hours)
+	case days > 0:
+		return fmt.Sprintf("%dd", days)
+	case hours > 0 && mins > 0:
+		return fmt.Sprintf("%dh%dm", hours, mins)
+	case hours > 0:
+		return fmt.Sprintf("%dh", hours)
+	case mins > 0 && secs > 0:
+		return fmt.Sprintf("%dm%ds", mins, secs)
+	case mins > 0:
+		return fmt.Sprintf("%dm", mins)
+	}
+	return fmt.Sprintf("%ds", secs)
 }
