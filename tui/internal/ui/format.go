@@ -58,6 +58,11 @@ func si(n float64) string {
 
 // Percent2 formats a ratio as a percentage with two decimals: 0.0502 is "5.02%".
 func Percent2(ratio float64) string {
+	// A real but tiny error ratio must not read as none: 3 errors in 100,000 is
+	// "<0.01%", and only a true zero is "0.00%".
+	if ratio > 0 && ratio < 0.00005 {
+		return "<0.01%"
+	}
 	return strconv.FormatFloat(ratio*100, 'f', 2, 64) + "%"
 }
 
@@ -85,6 +90,8 @@ func Objective(frac float64) string {
 // Burn formats a burn rate: "0.42x", "16.0x", "120x", ">999x".
 func Burn(x float64) string {
 	switch {
+	case x > 0 && x < 0.005:
+		return "<0.01x"
 	case x < 0.995:
 		return strconv.FormatFloat(x, 'f', 2, 64) + "x"
 	case x < 99.95:
