@@ -178,10 +178,17 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case "r":
 		m.refreshing, m.refreshAt = true, m.now
+		var cmds []tea.Cmd
 		if f := m.opts.Refresh; f != nil {
-			return func() tea.Msg { f(); return nil }
+			cmds = append(cmds, func() tea.Msg { f(); return nil })
 		}
-		return nil
+		if m.detailOpen {
+			m.seq++
+			var cmd tea.Cmd
+			m.detail, cmd = m.detail.Reload(m.opts.History, m.seq)
+			cmds = append(cmds, cmd)
+		}
+		return tea.Batch(cmds...)
 	case "tab", "shift+tab":
 		// Two panes: forward and back are the same move until pages and alerts come.
 		m.setFocus(1 - m.focus)

@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"context"
+
+	"github.com/vigil-sre/vigil/sources"
 	"strings"
 	"testing"
 	"time"
@@ -351,5 +354,44 @@ func TestHeaderCountsPagesAndTickets(t *testing.T) {
 	board(m, b)
 	if h := strings.Split(screen(m), "\n")[0]; strings.Contains(h, "PAGE") {
 		t.Errorf("header %q still counts a page after it cleared", h)
+	}
+}
+
+func TestRefreshInDetailReloadsHistory(t *testing.T) {
+	calls := 0
+	m := newModel(t, 100, 40, func(o *Options) {
+		o.History = func(ctx context.Context, name string) ([]sources.Point, error) {
+			calls++
+			return fakeHistory(ctx, name)
+		}
+	})
+	board(m, troubledBoard())
+	m.Update(keyMsg("2"))
+	_, cmd := m.Update(keyMsg("enter"))
+	runAll(m, cmd)
+	if calls != 1 {
+		t.Fatalf("history read %d times on enter, want 1", calls)
+	}
+	_, cmd = m.Update(keyMsg("r"))
+	runAll(m, cmd)
+	if calls != 2 {
+		t.Errorf("history read %d times after r in the detail, want 2", calls)
+	}
+}
+
+// runAll runs cmd and, unlike run, every command of a batch.
+func runAll(m *Model, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	msg := cmd()
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range batch {
+			runAll(m, c)
+		}
+		return
+	}
+	if msg != nil {
+		m.Update(msg)
 	}
 }

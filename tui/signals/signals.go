@@ -272,7 +272,7 @@ func (p Pane) renderRow(r *row, lay layout, sel bool) string {
 		return st.P(role, hl)
 	}
 	plain := st.P(ui.Plain, hl)
-	if sel {
+	if hl { // the cursor marks the focused pane only: one ▸ on screen, where keys go
 		lb.Add(st.P(ui.Accent, hl), g.Cursor)
 	} else {
 		lb.Pad(plain, 1)

@@ -58,13 +58,19 @@ type Detail struct {
 // Open opens the detail of s and returns the command that reads its history; seq
 // tells this opening's answer from a late answer to an earlier one.
 func Open(st *ui.Styles, s alerts.SLOStatus, history HistoryFunc, seq int) (Detail, tea.Cmd) {
-	d := Detail{st: st, slo: s, seq: seq}
+	return Detail{st: st, slo: s}.Reload(history, seq)
+}
+
+// Reload reads the history again (the operator pressed r), keeping the scroll
+// position; the chart shows the old figures until the new ones arrive.
+func (d Detail) Reload(history HistoryFunc, seq int) (Detail, tea.Cmd) {
+	d.seq = seq
 	if history == nil {
 		d.noSrc = true
 		return d, nil
 	}
 	d.loading = true
-	name := s.Name
+	name := d.slo.Name
 	return d, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), historyTimeout)
 		defer cancel()
@@ -327,7 +333,7 @@ func (d Detail) chartLines(w, h int) []string {
 	switch {
 	case d.noSrc:
 		return []string{muted.Render("no budget history: no Prometheus keeps it")}
-	case d.loading:
+	case d.loading && len(d.points) < 2:
 		return []string{muted.Render("loading" + g.Ellipsis)}
 	case d.err != "":
 		return []string{st.P(ui.Crit, false).Render(ui.Trunc("history unavailable: "+d.err, w, g.Ellipsis))}

@@ -337,7 +337,7 @@ func (p Pane) renderRow(r *row, lay layout, sel bool) string {
 	plain := st.P(ui.Plain, hl)
 	var lb ui.LineBuilder
 	lb.Grow(lay.width + 64)
-	if sel {
+	if hl { // the cursor marks the focused pane only: one ▸ on screen, where keys go
 		lb.Add(st.P(ui.Accent, hl), g.Cursor)
 	} else {
 		lb.Pad(plain, 1)
