@@ -2,8 +2,6 @@ package tui
 
 import (
 	"context"
-
-	"github.com/vigil-sre/vigil/sources"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/sources"
 )
 
 func names(rows []alerts.ServiceRow) []string {
