@@ -84,6 +84,38 @@ func TestCheckProbesEverySource(t *testing.T) {
 		t.Errorf("check on a good config: exit %d\n%s", code, out)
 	}
 
+	slos := writeConfig(t, `prometheus:
+  - name: sim
+    url: `+srv.URL()+`
+slos:
+  - name: fast-enough
+    objective: 99
+    window: 7d
+    latency: {histogram: http_request_duration_seconds, selector: '{job="checkout"}', threshold: 300ms}
+  - name: not-a-bucket
+    objective: 99
+    window: 7d
+    latency: {histogram: http_request_duration_seconds, selector: '{job="checkout"}', threshold: 200ms}
+  - name: quiet
+    objective: 99
+    window: 7d
+    errors: sum(rate(http_requests_total{job="nobody",code="500"}[{{.window}}]))
+    total: sum(rate(http_requests_total{job="nobody"}[{{.window}}]))
+`)
+	code, out = run(t, "--config", slos, "check")
+	for _, want := range []string{
+		"slo fast-enough: ok",
+		"slo not-a-bucket: FAIL no http_request_duration_seconds_bucket series with le=200ms (0.2s): the threshold must be one of the histogram's bucket boundaries",
+		"slo quiet: WARN total has no series over the last 1h",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check of SLOs lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 1 {
+		t.Errorf("check with a bad SLO: exit %d, want 1", code)
+	}
+
 	bad := writeConfig(t, "prometheus:\n  - name: sim\n    url: "+srv.URL()+"\n  - name: gone\n    url: "+down+"\nservices:\n  - name: api\n    traffic: vector(1)\n")
 	code, out = run(t, "--config", bad, "check")
 	if code != 1 || !strings.Contains(out, "prometheus gone "+down+": FAIL connection refused") || !strings.Contains(out, "prometheus sim") {

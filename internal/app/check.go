@@ -37,6 +37,24 @@ func Check(ctx context.Context, w io.Writer, path string) error {
 		}
 		fmt.Fprintf(w, "prometheus %s %s: ok (answered in %s)\n", p.Name, p.URL, time.Since(start).Round(time.Millisecond))
 	}
+	for _, r := range setup.Rules.SLOs {
+		src, ok := setup.Prom[r.Source]
+		if !ok {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout))
+		warning, err := src.CheckSLO(cctx, r.Def.Name)
+		cancel()
+		switch {
+		case err != nil:
+			failed++
+			fmt.Fprintf(w, "slo %s: FAIL %v\n", r.Def.Name, err)
+		case warning != "":
+			fmt.Fprintf(w, "slo %s: WARN %s\n", r.Def.Name, warning)
+		default:
+			fmt.Fprintf(w, "slo %s: ok\n", r.Def.Name)
+		}
+	}
 	for _, a := range cfg.Alertmanager {
 		fmt.Fprintf(w, "alertmanager %s %s: configured; not polled by this version yet\n", a.Name, a.URL)
 	}
@@ -44,7 +62,7 @@ func Check(ctx context.Context, w io.Writer, path string) error {
 		fmt.Fprintf(w, "pagerduty: configured; not polled by this version yet\n")
 	}
 	if failed > 0 {
-		return runtimeError(fmt.Errorf("%d of %d sources failed", failed, len(cfg.Prometheus)))
+		return runtimeError(fmt.Errorf("%d checks failed", failed))
 	}
 	return nil
 }
