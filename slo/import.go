@@ -267,10 +267,10 @@ func (im *importer) add(line int, d Definition) {
 	im.defs = append(im.defs, d)
 }
 
-// fromPercent turns an objective written in percent into a fraction. It moves the
+// FromPercent turns an objective written in percent into a fraction. It moves the
 // decimal point in the number's shortest spelling rather than dividing by 100, so
 // 99.9 becomes exactly the float 0.999 and not 0.9990000000000001.
-func fromPercent(p float64) float64 {
+func FromPercent(p float64) float64 {
 	f, err := strconv.ParseFloat(strconv.FormatFloat(p, 'g', -1, 64)+"e-2", 64)
 	if err != nil {
 		return p / 100

@@ -148,7 +148,7 @@ func (im *importer) openSLODefs(o object, slo *osloSLO) ([]Definition, *problem)
 		case obj.Target != nil:
 			d.Objective = *obj.Target
 		case obj.TargetPercent != nil:
-			d.Objective = fromPercent(*obj.TargetPercent)
+			d.Objective = FromPercent(*obj.TargetPercent)
 		default:
 			err = "objectives: one of target or targetPercent must be set"
 		}

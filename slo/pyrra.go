@@ -78,7 +78,7 @@ func pyrraDef(line int, name string, s *pyrraSLO) (Definition, *problem) {
 	case !(target > 0 && target < 100):
 		return d, failf(line, "spec.target: %v is not strictly between 0 and 100", target)
 	}
-	d.Objective = fromPercent(target)
+	d.Objective = FromPercent(target)
 	w, err := model.ParseDuration(spec.Window)
 	if err != nil || w <= 0 {
 		return d, failf(line, "spec.window: %q is not a positive duration", spec.Window)

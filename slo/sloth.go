@@ -81,7 +81,7 @@ func (im *importer) sloth(o object, spec *yaml.Node) {
 			im.fail(line, id, "objective: %v is not in (0, 100]", *slo.Objective)
 			continue
 		}
-		d.Objective = fromPercent(*slo.Objective)
+		d.Objective = FromPercent(*slo.Objective)
 
 		sli := slo.SLI
 		n := 0

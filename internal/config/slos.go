@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -173,7 +172,7 @@ func (k *checker) inlineSLO(path string, s *SLO) slo.Definition {
 	d := slo.Definition{
 		Name:      s.Name,
 		Service:   s.Service,
-		Objective: percentToFraction(s.Objective),
+		Objective: slo.FromPercent(s.Objective),
 		Window:    time.Duration(s.Window),
 		SLI:       slo.SLI{Errors: s.Errors, Good: s.Good, Total: s.Total},
 		Origin:    c.origin(path),
@@ -221,12 +220,3 @@ func (k *checker) latencySLI(path string, l *LatencySLI) {
 	k.positiveDuration(path+".threshold", l.Threshold)
 }
 
-// percentToFraction divides by 100 in decimal, so that 99.9 becomes exactly the float
-// nearest 0.999 rather than 99.9/100 = 0.9990000000000001.
-func percentToFraction(p float64) float64 {
-	f, err := strconv.ParseFloat(strconv.FormatFloat(p, 'g', -1, 64)+"e-2", 64)
-	if err != nil {
-		return p / 100
-	}
-	return f
-}

@@ -174,20 +174,7 @@ func (p Pane) Update(msg tea.Msg) (Pane, tea.Cmd) {
 	if !ok {
 		return p, nil
 	}
-	switch key.String() {
-	case "j", "down":
-		p.list.Move(1)
-	case "k", "up":
-		p.list.Move(-1)
-	case "g", "home":
-		p.list.Top()
-	case "G", "end":
-		p.list.Bottom()
-	case "pgdown", "ctrl+f":
-		p.list.Move(p.list.Page())
-	case "pgup", "ctrl+b":
-		p.list.Move(-p.list.Page())
-	}
+	p.list.Key(key.String())
 	p.paintWindow()
 	return p, nil
 }

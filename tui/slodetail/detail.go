@@ -295,7 +295,7 @@ func (d Detail) conditionLines() []string {
 		if b == nil {
 			return g.Dash, ui.NoData
 		}
-		if *b >= factor {
+		if *b > factor { // as slo.Evaluate fires: strictly over
 			if alert == "page" {
 				return ui.Burn(*b), ui.Crit
 			}

@@ -153,7 +153,7 @@ func (p Pane) makeRow(s *alerts.SLOStatus) row {
 func BurnRole(s *alerts.SLOStatus, window string, burn float64) ui.Role {
 	role := ui.Plain
 	for _, c := range s.Conditions {
-		if c.Long != window || burn < c.Factor {
+		if c.Long != window || burn <= c.Factor { // colour only what is strictly over, as slo.Evaluate fires
 			continue
 		}
 		if c.Alert == "page" {
@@ -227,20 +227,7 @@ func (p Pane) Update(msg tea.Msg) (Pane, tea.Cmd) {
 	if !ok {
 		return p, nil
 	}
-	switch key.String() {
-	case "j", "down":
-		p.list.Move(1)
-	case "k", "up":
-		p.list.Move(-1)
-	case "g", "home":
-		p.list.Top()
-	case "G", "end":
-		p.list.Bottom()
-	case "pgdown", "ctrl+f":
-		p.list.Move(p.list.Page())
-	case "pgup", "ctrl+b":
-		p.list.Move(-p.list.Page())
-	}
+	p.list.Key(key.String())
 	return p, nil
 }
 

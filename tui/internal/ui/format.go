@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// The formats below are fixed-width friendly: a column of them lines up, and no
-// value with data is ever written as a bare 0 or a dash, which mean "no data".
+// The formats below are fixed-width friendly: a column of them lines up. A value
+// with data is always written with its unit ("0.00%", "0/s"), never as a bare dash,
+// which means "no data"; a tiny non-zero value reads "<0.01%", never as zero.
 
 // Latency formats seconds: milliseconds below 10 s ("4.5ms", "452ms"), seconds
 // from there ("12.3s", "450s").

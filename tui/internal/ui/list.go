@@ -153,3 +153,25 @@ func clampOffset(offset, cursor, n, h int) int {
 	}
 	return max(offset, 0)
 }
+
+// Key moves the cursor for a navigation key (j/k, arrows, g/G, home/end, page
+// up/down) and reports whether the key was one: every list pane moves alike.
+func (l *List) Key(k string) bool {
+	switch k {
+	case "j", "down":
+		l.Move(1)
+	case "k", "up":
+		l.Move(-1)
+	case "g", "home":
+		l.Top()
+	case "G", "end":
+		l.Bottom()
+	case "pgdown", "ctrl+f":
+		l.Move(l.Page())
+	case "pgup", "ctrl+b":
+		l.Move(-l.Page())
+	default:
+		return false
+	}
+	return true
+}
