@@ -219,4 +219,3 @@ func (k *checker) latencySLI(path string, l *LatencySLI) {
 	}
 	k.positiveDuration(path+".threshold", l.Threshold)
 }
-
