@@ -46,7 +46,7 @@ func (s *Source) planSignals(at time.Time) (jobs []job, finish func() *sources.S
 				if err != nil {
 					return err
 				}
-				r.values, err = instantValues(v, key)
+				r.values, err = instantValues(v, key, combineFor(sig))
 				return err
 			}},
 			job{what: what + " sparkline", do: func(ctx context.Context) error {
@@ -55,7 +55,7 @@ func (s *Source) planSignals(at time.Time) (jobs []job, finish func() *sources.S
 				if err != nil {
 					return err
 				}
-				r.series, err = rangeSeries(v, key)
+				r.series, err = rangeSeries(v, key, combineFor(sig))
 				return err
 			}})
 	}
@@ -116,19 +116,29 @@ func (s *Source) assembleSignals(results []*sigResult) *sources.SignalsData {
 
 func usable(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
+// combineFor says how several series for one service (a query that does not
+// aggregate by the label, or an override returning one series per instance) make
+// one value: traffic adds up, while latency, errors and saturation keep the worst
+// reading, the one an operator must not miss.
+func combineFor(sig sources.Signal) func(a, b float64) float64 {
+	if sig == sources.Traffic {
+		return func(a, b float64) float64 { return a + b }
+	}
+	return func(a, b float64) float64 { return max(a, b) }
+}
+
 // instantValues reads an instant result as value per service. NaN and ±Inf are no
-// data and left out. Several series for one service (a query that does not aggregate
-// by the label, or an override returning more than one series) keep the largest
-// value: the worst reading is the one an operator must not miss.
-func instantValues(v model.Value, key func(model.Metric) (string, bool)) (map[string]float64, error) {
+// data and left out; several series for one service are joined with combine.
+func instantValues(v model.Value, key func(model.Metric) (string, bool), combine func(a, b float64) float64) (map[string]float64, error) {
 	out := map[string]float64{}
 	put := func(name string, x float64) {
 		if !usable(x) {
 			return
 		}
-		if old, ok := out[name]; !ok || x > old {
-			out[name] = x
+		if old, ok := out[name]; ok {
+			x = combine(old, x)
 		}
+		out[name] = x
 	}
 	switch v := v.(type) {
 	case model.Vector:
@@ -150,7 +160,7 @@ func instantValues(v model.Value, key func(model.Metric) (string, bool)) (map[st
 // rangeSeries reads a range result as points per service, oldest first, without NaN
 // or ±Inf; several series for one service merge by keeping the largest value at each
 // step, as instantValues does.
-func rangeSeries(v model.Value, key func(model.Metric) (string, bool)) (map[string][]sources.Point, error) {
+func rangeSeries(v model.Value, key func(model.Metric) (string, bool), combine func(a, b float64) float64) (map[string][]sources.Point, error) {
 	m, ok := v.(model.Matrix)
 	if !ok {
 		return nil, fmt.Errorf("bad response: want a matrix, got a %s", v.Type())
@@ -167,14 +177,14 @@ func rangeSeries(v model.Value, key func(model.Metric) (string, bool)) (map[stri
 				pts = append(pts, sources.Point{T: p.Timestamp.Time().UTC(), V: float64(p.Value)})
 			}
 		}
-		out[name] = mergeMax(out[name], pts)
+		out[name] = mergePoints(out[name], pts, combine)
 	}
 	return out, nil
 }
 
-// mergeMax merges two time-ordered point lists, keeping the larger value where both
+// mergePoints merges two time-ordered point lists, joining with combine where both
 // have a point at the same time.
-func mergeMax(a, b []sources.Point) []sources.Point {
+func mergePoints(a, b []sources.Point, combine func(a, b float64) float64) []sources.Point {
 	if len(a) == 0 {
 		return b
 	}
@@ -193,7 +203,7 @@ func mergeMax(a, b []sources.Point) []sources.Point {
 			j++
 		default:
 			p := a[i]
-			p.V = max(p.V, b[j].V)
+			p.V = combine(p.V, b[j].V)
 			out = append(out, p)
 			i++
 			j++
