@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -241,5 +242,59 @@ func TestDemoKeysAt80x24(t *testing.T) {
 	}
 	tm.keys("z")
 	tm.waitFor(5*time.Second, "checkout-availability")
+	tm.keys("q")
+}
+
+// TestHangingSourceNeverFreezesTheScreen points vigil at a server that accepts
+// connections and never answers: keys must still work while the poll hangs, and the
+// badge must then say it timed out.
+func TestHangingSourceNeverFreezesTheScreen(t *testing.T) {
+	bin := vigilBinary(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() { // accept and hold every connection, answering nothing
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		for _, c := range held {
+			c.Close()
+		}
+		mu.Unlock()
+	}()
+
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("refresh: 1s\ntimeout: 3s\nprometheus:\n  - name: hung\n    url: http://%s\nservices:\n  - name: api\n    traffic: sum(rate(http_requests_total{job=\"api\"}[1m]))\n", l.Addr())
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tm := newTerm(t, 100, 30, dir, "TERM=xterm-256color")
+	tm.line("exec " + bin + " --config config.yaml")
+	tm.waitFor(10*time.Second, "hung", "api")
+
+	// The first poll is still hanging: the screen must answer keys at once.
+	start := time.Now()
+	tm.keys("?")
+	tm.waitFor(2*time.Second, "MARKERS")
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("help took %s to open while a poll hung", d)
+	}
+	tm.keys("Escape")
+	tm.waitGone(2*time.Second, "MARKERS")
+
+	tm.waitFor(15*time.Second, "timeout after 3s")
 	tm.keys("q")
 }
