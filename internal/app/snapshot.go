@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"time"
@@ -84,6 +86,9 @@ func loadConfig(path string) (*config.Config, error) {
 		path = config.DefaultPath()
 	}
 	cfg, err := config.Load(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usageError(fmt.Errorf("no config at %s: write one (README, \"Configuration\"), pass --config, or try `vigil demo`", path))
+	}
 	if err != nil {
 		return nil, usageError(err)
 	}
