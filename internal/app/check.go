@@ -24,6 +24,7 @@ func Check(ctx context.Context, w io.Writer, path string) error {
 		return usageError(err)
 	}
 	failed := 0
+	down := map[string]bool{}
 	for _, p := range cfg.Prometheus {
 		src := setup.Prom[p.Name]
 		cctx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout))
@@ -32,6 +33,7 @@ func Check(ctx context.Context, w io.Writer, path string) error {
 		cancel()
 		if err != nil {
 			failed++
+			down[p.Name] = true
 			fmt.Fprintf(w, "prometheus %s %s: FAIL %v\n", p.Name, p.URL, err)
 			continue
 		}
@@ -40,6 +42,10 @@ func Check(ctx context.Context, w io.Writer, path string) error {
 	for _, r := range setup.Rules.SLOs {
 		src, ok := setup.Prom[r.Source]
 		if !ok {
+			continue
+		}
+		if down[r.Source] {
+			fmt.Fprintf(w, "slo %s: not checked: prometheus %s failed\n", r.Def.Name, r.Source)
 			continue
 		}
 		cctx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout))
