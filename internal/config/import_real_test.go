@@ -59,3 +59,40 @@ slos:
 		t.Fatalf("SLODefs = %+v", c.SLODefs)
 	}
 }
+
+func TestImportOnAChosenPrometheus(t *testing.T) {
+	dir := t.TempDir()
+	sloth := `version: "prometheus/v1"
+service: "checkout"
+slos:
+  - name: "requests-availability"
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total{job="checkout"}[{{.window}}]))
+`
+	if err := os.WriteFile(filepath.Join(dir, "sloth.yaml"), []byte(sloth), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	write := func(body string) string {
+		p := filepath.Join(dir, "config.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	proms := "prometheus:\n  - name: us\n    url: http://127.0.0.1:9090\n  - name: eu\n    url: http://127.0.0.1:9091\n"
+	c, err := Load(write(proms + "slos:\n  - import: sloth.yaml\n    prometheus: eu\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.SLOPrometheus["checkout-requests-availability"]; got != "eu" {
+		t.Errorf("imported SLO evaluated on %q, want eu", got)
+	}
+	path := write(proms + "slos:\n  - import: sloth.yaml\n    prometheus: ap\n")
+	_, err = Load(path)
+	if want := path + `:8: slos[0].prometheus: unknown prometheus "ap" (configured: us, eu)`; err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+}

@@ -50,8 +50,8 @@ func (k *checker) importSLOs(path string, s *SLO, add func(string, slo.Definitio
 	v := reflect.ValueOf(*s)
 	for i := range v.NumField() {
 		key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
-		if key == "import" {
-			continue
+		if key == "import" || key == "prometheus" {
+			continue // which Prometheus evaluates them is ours to say, not the file's
 		}
 		if c.written(path+"."+key) || !v.Field(i).IsZero() {
 			k.fail(path+"."+key, "not allowed with import: an imported file defines the whole SLO")
@@ -77,9 +77,16 @@ func (k *checker) importSLOs(path string, s *SLO, add func(string, slo.Definitio
 	}
 	c.SLOSkipped = append(c.SLOSkipped, skipped...)
 	prom := ""
-	if len(c.Prometheus) > 0 {
+	switch {
+	case s.Prometheus != "":
+		if _, ok := c.PrometheusByName(s.Prometheus); !ok {
+			k.checkPrometheus(path+".prometheus", s.Prometheus, true)
+			return
+		}
+		prom = s.Prometheus
+	case len(c.Prometheus) > 0:
 		prom = c.Prometheus[0].Name
-	} else if len(defs) > 0 {
+	case len(defs) > 0:
 		k.fail(ipath, "no prometheus configured")
 		return
 	}
