@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vigil-sre/vigil/internal/app"
+	"github.com/vigil-sre/vigil/internal/textsafe"
 )
 
 // Stamped at release time with -ldflags "-X main.version=... -X main.commit=... -X main.date=...".
@@ -27,25 +29,25 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	err := newRoot().ExecuteContext(ctx)
-	os.Exit(exitCode(err))
+	os.Exit(exitCode(err, os.Stderr))
 }
 
-// exitCode maps an error to the CLI contract: 0 success, 1 runtime failure,
-// 2 bad usage or config.
-func exitCode(err error) int {
+// exitCode maps an error to the CLI contract (0 success, 1 runtime failure, 2 bad
+// usage or config) and says why on w. The message may quote the config file or a
+// server, so it is cleaned of escape sequences line by line.
+func exitCode(err error, w io.Writer) int {
 	if err == nil {
 		return 0
 	}
+	code := 2 // cobra's own errors are usage errors: unknown flag, bad argument count
 	var ee *app.ExitError
 	if errors.As(err, &ee) {
-		if ee.Err != nil {
-			fmt.Fprintln(os.Stderr, "vigil:", ee.Err)
-		}
-		return ee.Code
+		code, err = ee.Code, ee.Err
 	}
-	// cobra's own errors are usage errors: unknown flag, bad argument count.
-	fmt.Fprintln(os.Stderr, "vigil:", err)
-	return 2
+	if err != nil {
+		fmt.Fprintln(w, "vigil:", textsafe.CleanLines(err.Error()))
+	}
+	return code
 }
 
 func newRoot() *cobra.Command {

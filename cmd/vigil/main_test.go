@@ -23,7 +23,7 @@ func run(t *testing.T, args ...string) (int, string) {
 	root.SetOut(&out)
 	root.SetErr(&errs)
 	root.SetArgs(args)
-	code := exitCode(root.Execute())
+	code := exitCode(root.Execute(), &errs)
 	if errs.Len() > 0 {
 		t.Logf("vigil %s: stderr: %s", strings.Join(args, " "), errs.String())
 	}
@@ -54,6 +54,29 @@ func TestUsageAndConfigErrorsExit2(t *testing.T) {
 		if code, out := run(t, args...); code != 2 {
 			t.Errorf("vigil %s: exit %d, want 2 (output %q)", strings.Join(args, " "), code, out)
 		}
+	}
+}
+
+// TestHostileConfigCannotDriveTheTerminal: `check` prints SLO names, which come from
+// the config or an imported file; one holding an OSC sequence would set the
+// operator's window title (or worse) if printed raw.
+func TestHostileConfigCannotDriveTheTerminal(t *testing.T) {
+	cfg := writeConfig(t, `prometheus:
+  - name: prod
+    url: http://127.0.0.1:9
+slos:
+  - name: "x\e]0;pwned\a\e[2J"
+    objective: 99
+    window: 7d
+    errors: sum(rate(e[{{.window}}]))
+    total: sum(rate(t[{{.window}}]))
+`)
+	code, out := run(t, "--config", cfg, "check")
+	if code != 1 || !strings.Contains(out, "slo x") {
+		t.Fatalf("check: exit %d\n%s", code, out)
+	}
+	if strings.ContainsAny(out, "\x1b\x07") {
+		t.Errorf("check output carries escape sequences: %q", out)
 	}
 }
 

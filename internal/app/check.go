@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/vigil-sre/vigil/internal/textsafe"
 )
 
 // Check validates the config and probes every source, printing one line each.
 // It fails (exit 1) when a source does not answer, and exit 2 when the config is bad.
-func Check(ctx context.Context, w io.Writer, path string) error {
+func Check(ctx context.Context, out io.Writer, path string) error {
+	// Names, URLs and errors come from the config, imported files and servers: every
+	// line is cleaned of escape sequences before it reaches the terminal.
+	w := cleanWriter{out}
 	cfg, err := loadConfig(path)
 	if err != nil {
 		return err
@@ -71,4 +76,14 @@ func Check(ctx context.Context, w io.Writer, path string) error {
 		return runtimeError(fmt.Errorf("%d checks failed", failed))
 	}
 	return nil
+}
+
+// cleanWriter cleans each write of escape sequences, keeping line breaks.
+type cleanWriter struct{ w io.Writer }
+
+func (c cleanWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, textsafe.CleanLines(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

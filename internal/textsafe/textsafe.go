@@ -160,3 +160,16 @@ func skipString(s string, i int) int {
 	}
 	return i
 }
+
+// CleanLines is Clean for text of several lines, such as a list of config errors:
+// each line is cleaned and the line breaks are kept.
+func CleanLines(s string) string {
+	if firstUnsafe(s) == len(s) {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Clean(l)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -103,3 +103,14 @@ func BenchmarkCleanHostile(b *testing.B) {
 		_ = Clean(s)
 	}
 }
+
+func TestCleanLines(t *testing.T) {
+	in := "config.yaml:3: prometheus[0].\x1b]0;pwned\x07x: unknown key\nconfig.yaml:9: refresh: bad duration \"\x1b[2J\""
+	want := "config.yaml:3: prometheus[0].x: unknown key\nconfig.yaml:9: refresh: bad duration \"\""
+	if got := CleanLines(in); got != want {
+		t.Errorf("CleanLines = %q, want %q", got, want)
+	}
+	if s := "one\ntwo"; CleanLines(s) != s {
+		t.Errorf("clean lines changed: %q", CleanLines(s))
+	}
+}
