@@ -232,6 +232,34 @@ func (d *decoder) mergeSources(v *yaml.Node, path string, depth int) []pair {
 	return nil
 }
 
+// entry is one key of a mapping with its value and key path.
+type entry struct {
+	pair pair
+	key  string
+	path string
+}
+
+// entries lists a mapping's keys in order, reporting (and dropping) keys that are
+// not scalars or that repeat an earlier key.
+func (d *decoder) entries(n *yaml.Node, path string) []entry {
+	var out []entry
+	seen := map[string]int{}
+	for _, p := range d.pairs(n, path, 0) {
+		key, ok := d.mapKey(p.key, path)
+		if !ok {
+			continue
+		}
+		kpath := join(path, key)
+		if first, dup := seen[key]; dup {
+			d.fail(p.key.Line, kpath, "duplicate key (first at line %d)", first)
+			continue
+		}
+		seen[key] = p.key.Line
+		out = append(out, entry{pair: p, key: key, path: kpath})
+	}
+	return out
+}
+
 // mapKey returns the text of a mapping key, which must be a scalar.
 func (d *decoder) mapKey(k *yaml.Node, path string) (string, bool) {
 	if k = d.deref(k, path); k == nil {
@@ -256,18 +284,8 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		}
 	}
 	before := len(d.errs)
-	seen := map[string]int{}
-	for _, p := range d.pairs(n, path, 0) {
-		key, ok := d.mapKey(p.key, path)
-		if !ok {
-			continue
-		}
-		kpath := join(path, key)
-		if first, dup := seen[key]; dup {
-			d.fail(p.key.Line, kpath, "duplicate key (first at line %d)", first)
-			continue
-		}
-		seen[key] = p.key.Line
+	for _, e := range d.entries(n, path) {
+		p, key, kpath := e.pair, e.key, e.path
 		if f, ok := info.fields[key]; ok {
 			d.lines[kpath] = p.key.Line
 			d.decode(p.value, v.FieldByIndex(f), kpath)
@@ -314,20 +332,9 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	v.Set(reflect.MakeMap(v.Type()))
-	seen := map[string]int{}
-	for _, p := range d.pairs(n, path, 0) {
-		key, ok := d.mapKey(p.key, path)
-		if !ok {
-			continue
-		}
-		kpath := join(path, key)
-		if first, dup := seen[key]; dup {
-			d.fail(p.key.Line, kpath, "duplicate key (first at line %d)", first)
-			continue
-		}
-		seen[key] = p.key.Line
-		d.lines[kpath] = p.key.Line
-		d.mapEntry(p.key, p.value, v, kpath)
+	for _, e := range d.entries(n, path) {
+		d.lines[e.path] = e.pair.key.Line
+		d.mapEntry(e.pair.key, e.pair.value, v, e.path)
 	}
 }
 

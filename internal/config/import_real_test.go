@@ -12,16 +12,8 @@ import (
 // it is a config error (exit 2) rather than a source that fails every poll.
 func TestImportedQueriesAreCheckedAsPromQL(t *testing.T) {
 	dir := t.TempDir()
-	sloth := `version: "prometheus/v1"
-service: "checkout"
-slos:
-  - name: "requests-availability"
-    objective: 99.9
-    sli:
-      events:
-        error_query: sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}])
-        total_query: sum(rate(http_requests_total{job="checkout"}[{{.window}}]))
-`
+	// The errors query lacks its last ")".
+	sloth := slothFile(`sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}])`)
 	if err := os.WriteFile(filepath.Join(dir, "sloth.yaml"), []byte(sloth), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -62,16 +54,7 @@ slos:
 
 func TestImportOnAChosenPrometheus(t *testing.T) {
 	dir := t.TempDir()
-	sloth := `version: "prometheus/v1"
-service: "checkout"
-slos:
-  - name: "requests-availability"
-    objective: 99.9
-    sli:
-      events:
-        error_query: sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}]))
-        total_query: sum(rate(http_requests_total{job="checkout"}[{{.window}}]))
-`
+	sloth := slothFile(`sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}]))`)
 	if err := os.WriteFile(filepath.Join(dir, "sloth.yaml"), []byte(sloth), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -95,4 +78,18 @@ slos:
 	if want := path + `:8: slos[0].prometheus: unknown prometheus "ap" (configured: us, eu)`; err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
+}
+
+// slothFile is a Sloth prometheus/v1 file with one SLO whose errors query is errQuery.
+func slothFile(errQuery string) string {
+	return `version: "prometheus/v1"
+service: "checkout"
+slos:
+  - name: "requests-availability"
+    objective: 99.9
+    sli:
+      events:
+        error_query: ` + errQuery + `
+        total_query: sum(rate(http_requests_total{job="checkout"}[{{.window}}]))
+`
 }
