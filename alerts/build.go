@@ -103,7 +103,6 @@ func serviceRow(rule ServiceRule, bySource map[string]*sources.SourceState) Serv
 	for _, sig := range sources.AllSignals {
 		var sv SignalValue
 		if t, ok := rule.Thresholds[sig]; ok {
-			t := t
 			sv.Threshold = &t
 		}
 		src := rule.From[sig]

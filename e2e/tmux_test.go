@@ -22,6 +22,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // vigilBinary builds cmd/vigil once per test run.
 func vigilBinary(t *testing.T) string {
 	t.Helper()
