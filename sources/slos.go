@@ -19,4 +19,20 @@ type SLOData struct {
 	// Err is why the SLO questions failed this poll while the signals did not; Counts
 	// is then empty. One line, for the SLO rows and the detail view.
 	Err string
+	// Failed are the SLOs whose own queries failed this poll while the other SLOs
+	// answered (found by asking again per SLO), by name. Their Counts are from an
+	// earlier poll when Failed[name].Stale, else absent.
+	Failed map[string]SLOFailure
+	// Failures are the combined queries that failed, for the source badge.
+	Failures []QueryFailure
+	// Coverage is how much of each SLO's window the server holds data for, by name;
+	// missing when not known yet. Less than the window means the budget is computed
+	// on partial data.
+	Coverage map[string]time.Duration
+}
+
+// SLOFailure is why one SLO has no fresh counts this poll.
+type SLOFailure struct {
+	Err   string
+	Stale bool // Counts holds numbers from an earlier poll
 }

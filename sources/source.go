@@ -45,6 +45,14 @@ type Update struct {
 	Err     error
 }
 
+// RetryAfter is implemented by an error of a server that asked to be left alone for a
+// while (HTTP 429 or 503 with Retry-After): the hub waits at least that long before the
+// next poll, whatever its backoff says.
+type RetryAfter interface {
+	error
+	RetryAfter() time.Duration
+}
+
 // Health is a source's standing as the hub last saw it.
 type Health struct {
 	Name        string
@@ -55,6 +63,11 @@ type Health struct {
 	LastAttempt time.Time // when the latest finished poll finished
 	LastError   string    // empty when OK
 	Failures    int       // consecutive failures
+	// NextPoll is when the hub will poll next after a failure (backoff or a server's
+	// Retry-After); zero when healthy or unknown.
+	NextPoll time.Time
+	// RateLimited is set when the latest failure was the server asking to slow down.
+	RateLimited bool
 }
 
 // Age is how old the newest good data is at now; zero when there is none.

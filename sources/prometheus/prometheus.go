@@ -147,7 +147,7 @@ func New(opts Options) (*Source, error) {
 	}
 	return &Source{
 		name:     opts.Name,
-		api:      v1.NewAPI(c),
+		api:      checked(v1.NewAPI(c)),
 		opts:     opts,
 		sloIndex: idx,
 		long:     map[string]*longCache{},
@@ -192,6 +192,7 @@ func (s *Source) Kind() sources.Kind { return sources.KindPrometheus }
 // are returned, and the SLO part carries the error instead of counts, so one broken
 // SLO query cannot blank the golden signals.
 func (s *Source) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
+	ctx = withPollLimits(ctx)
 	budget := pollBudget(ctx)
 	wrap := func(what string, err error) error { return wrapQuery(what, err, budget) }
 	var (
