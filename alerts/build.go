@@ -27,8 +27,10 @@ type ServiceRule struct {
 	// From names, per signal, the source whose poll carries it: the batched profile's
 	// Prometheus, or the one a per-service override queries.
 	From map[sources.Signal]string
-	// Thresholds per signal (latency in seconds); a missing key has none.
+	// Thresholds per signal (latency in seconds), built-in defaults included.
 	Thresholds map[sources.Signal]float64
+	// Unjudged are the signals the user set to `none`: shown neutral, never as ok.
+	Unjudged map[sources.Signal]bool
 }
 
 // SLORule is one SLO and the source that evaluates it.

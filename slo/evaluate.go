@@ -54,6 +54,9 @@ type Condition struct {
 	LongBurn  Value
 	ShortBurn Value
 	Firing    bool
+	// Skipped: not evaluated, because its long window is not shorter than the SLO
+	// window (a 3d burn says nothing new about a 1d SLO). Never fires.
+	Skipped bool
 }
 
 // Status is the error budget of one SLO at one instant. The per-window arrays are

@@ -59,8 +59,8 @@ func startDemo(start time.Time) (*demo, error) {
 
 func demoConfig(url string) *config.Config {
 	q := sim.Demo()
-	lat := model.Duration(q.Thresholds.Latency)
-	errs, sat := q.Thresholds.Errors, q.Thresholds.Saturation
+	lat := config.Threshold{Value: q.Thresholds.Latency.Seconds()}
+	errs, sat := config.Threshold{Value: q.Thresholds.Errors}, config.Threshold{Value: q.Thresholds.Saturation}
 	cfg := &config.Config{
 		File:       "(demo)",
 		Refresh:    model.Duration(demoRefresh),

@@ -4,7 +4,6 @@ package app
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/config"
@@ -35,24 +34,19 @@ func FromConfig(cfg *config.Config) (*Setup, error) {
 		return s
 	}
 	var profile map[sources.Signal]string
-	var defaults map[sources.Signal]float64
+	var profileThresholds *config.Thresholds
 	if sig := cfg.Signals; sig != nil {
 		profile = signalQueries(sig.Latency, sig.Traffic, sig.Errors, sig.Saturation)
 		s := spec(sig.Prometheus)
 		s.By = sig.By
 		s.Profile = profile
-		defaults = thresholds(&sig.Thresholds)
+		profileThresholds = &sig.Thresholds
 	}
 
 	setup := &Setup{Config: cfg, Prom: map[string]*prometheus.Source{}, sloProm: map[string]string{}}
 	for _, svc := range cfg.Services {
-		rule := alerts.ServiceRule{Name: svc.Name, From: map[sources.Signal]string{}, Thresholds: map[sources.Signal]float64{}}
-		for k, v := range defaults {
-			rule.Thresholds[k] = v
-		}
-		for k, v := range thresholds(svc.Thresholds) {
-			rule.Thresholds[k] = v
-		}
+		rule := alerts.ServiceRule{Name: svc.Name, From: map[sources.Signal]string{}}
+		rule.Thresholds, rule.Unjudged = thresholds(&config.DefaultThresholds, profileThresholds, svc.Thresholds)
 		overrides := signalQueries(svc.Latency, svc.Traffic, svc.Errors, svc.Saturation)
 		if cfg.Signals != nil {
 			ps := spec(cfg.Signals.Prometheus)
@@ -124,19 +118,27 @@ func signalQueries(latency, traffic, errors, saturation string) map[sources.Sign
 	return m
 }
 
-func thresholds(t *config.Thresholds) map[sources.Signal]float64 {
-	m := map[sources.Signal]float64{}
-	if t == nil {
-		return m
+// thresholds layers the built-in defaults, the profile's and the service's own
+// thresholds, the later winning signal by signal. A signal set to none is unjudged.
+func thresholds(layers ...*config.Thresholds) (values map[sources.Signal]float64, unjudged map[sources.Signal]bool) {
+	values, unjudged = map[sources.Signal]float64{}, map[sources.Signal]bool{}
+	for _, t := range layers {
+		if t == nil {
+			continue
+		}
+		for sig, th := range map[sources.Signal]*config.Threshold{
+			sources.Latency: t.Latency, sources.Errors: t.Errors, sources.Saturation: t.Saturation,
+		} {
+			switch {
+			case th == nil:
+			case th.None:
+				delete(values, sig)
+				unjudged[sig] = true
+			default:
+				values[sig] = th.Value
+				delete(unjudged, sig)
+			}
+		}
 	}
-	if t.Latency != nil {
-		m[sources.Latency] = time.Duration(*t.Latency).Seconds()
-	}
-	if t.Errors != nil {
-		m[sources.Errors] = *t.Errors
-	}
-	if t.Saturation != nil {
-		m[sources.Saturation] = *t.Saturation
-	}
-	return m
+	return values, unjudged
 }

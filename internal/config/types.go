@@ -24,6 +24,9 @@ type Config struct {
 
 	// File is the path the config was read from ("" when built in code).
 	File string `yaml:"-"`
+	// Warnings are settings that work but are probably not what was meant
+	// ("file:line: key: message"); `vigil check` prints them, the dashboard logs them.
+	Warnings []string `yaml:"-"`
 
 	// SLODefs are every SLO, inline and imported, in the order of slos[]; filled by
 	// Validate.
@@ -76,6 +79,9 @@ type Signals struct {
 	Traffic    string     `yaml:"traffic"`
 	Errors     string     `yaml:"errors"`
 	Saturation string     `yaml:"saturation"`
+	// Health returns, per service (by the By label), the share of its targets up,
+	// 0..1. Empty: the source asks `up` itself and counts targets.
+	Health     string     `yaml:"health"`
 	Thresholds Thresholds `yaml:"thresholds"` // defaults for every service
 }
 
@@ -92,12 +98,28 @@ type Service struct {
 	Thresholds *Thresholds `yaml:"thresholds"` // overrides the profile's, key by key
 }
 
-// Thresholds mark a signal crit above the value and warn above 80 % of it.
-// A nil field has no threshold.
+// Thresholds mark a signal crit above the value and warn above 80 % of it. A nil
+// field is not set here: the profile's, then DefaultThresholds, apply.
 type Thresholds struct {
-	Latency    *model.Duration `yaml:"latency"`
-	Errors     *float64        `yaml:"errors"`     // fraction of requests
-	Saturation *float64        `yaml:"saturation"` // fraction of capacity
+	Latency    *Threshold `yaml:"latency"`    // a duration (300ms, 1s), or none
+	Errors     *Threshold `yaml:"errors"`     // a percentage (1%) or a ratio up to 1 (0.01), or none
+	Saturation *Threshold `yaml:"saturation"` // a percentage (90%) or a ratio up to 1 (0.9), or none
+}
+
+// Threshold is one signal's threshold as written: a value (seconds for latency, a
+// fraction for errors and saturation), or None when the user wrote `none` to judge
+// that signal not at all (it is then drawn neutral, never as ok).
+type Threshold struct {
+	Value float64
+	None  bool
+}
+
+// DefaultThresholds apply to a signal whose threshold neither the service nor the
+// profile sets: no threshold must never read as healthy.
+var DefaultThresholds = Thresholds{
+	Latency:    &Threshold{Value: 1},
+	Errors:     &Threshold{Value: 0.01},
+	Saturation: &Threshold{Value: 0.9},
 }
 
 // SLO is one entry of slos[]: either an inline definition or an import of a file of

@@ -306,18 +306,18 @@ func (k *checker) query(path, q string) {
 }
 
 func (k *checker) thresholds(path string, t *Thresholds) {
-	if t.Latency != nil && !(*t.Latency > 0) {
+	if t.Latency != nil && !t.Latency.None && !(t.Latency.Value > 0) {
 		k.fail(path+".latency", "must be above 0")
 	}
-	if t.Errors != nil {
-		switch e := *t.Errors; {
+	if t.Errors != nil && !t.Errors.None {
+		switch e := t.Errors.Value; {
 		case !(e > 0):
 			k.fail(path+".errors", "must be above 0")
 		case e > 1:
 			k.fail(path+".errors", "must be at most 1 (a fraction of requests: 0.01 is 1%%)")
 		}
 	}
-	if t.Saturation != nil && !(*t.Saturation > 0) {
+	if t.Saturation != nil && !t.Saturation.None && !(t.Saturation.Value > 0) {
 		k.fail(path+".saturation", "must be above 0")
 	}
 }
