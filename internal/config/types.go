@@ -73,12 +73,12 @@ type PagerDuty struct {
 // Signals is the batched profile: one query per signal returns every service, the
 // service name being the value of the label By.
 type Signals struct {
-	Prometheus string     `yaml:"prometheus"` // defaults to the first prometheus
-	By         string     `yaml:"by"`         // default "job"
-	Latency    string     `yaml:"latency"`
-	Traffic    string     `yaml:"traffic"`
-	Errors     string     `yaml:"errors"`
-	Saturation string     `yaml:"saturation"`
+	Prometheus string `yaml:"prometheus"` // defaults to the first prometheus
+	By         string `yaml:"by"`         // default "job"
+	Latency    string `yaml:"latency"`
+	Traffic    string `yaml:"traffic"`
+	Errors     string `yaml:"errors"`
+	Saturation string `yaml:"saturation"`
 	// Health returns, per service (by the By label), the share of its targets up,
 	// 0..1. Empty: the source asks `up` itself and counts targets.
 	Health     string     `yaml:"health"`
