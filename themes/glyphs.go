@@ -48,7 +48,7 @@ var ASCII = Glyphs{
 	BarEmpty: '.',
 	Crit:     "!!",
 	Warn:     "! ",
-	OK:       "  ",
+	OK:       "o ",
 	NoData:   "? ",
 	Dash:     "-",
 	Ellipsis: "~",

@@ -2,6 +2,7 @@ package themes
 
 import (
 	"image/color"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -107,6 +108,21 @@ func TestGlyphs(t *testing.T) {
 	for _, r := range all {
 		if r >= utf8.RuneSelf {
 			t.Errorf("ASCII glyph set contains %q", r)
+		}
+	}
+	for _, g := range []Glyphs{Unicode, ASCII} {
+		marks := map[string]string{"crit": g.Crit, "warn": g.Warn, "ok": g.OK, "nodata": g.NoData}
+		seen := map[string]string{}
+		for level, m := range marks {
+			// Severity is shown by text and shape: a blank marker would say nothing
+			// on a terminal without colour.
+			if strings.TrimSpace(m) == "" {
+				t.Errorf("%s: the %s marker %q is blank", g.Name, level, m)
+			}
+			if other, dup := seen[m]; dup {
+				t.Errorf("%s: the %s and %s markers are both %q", g.Name, level, other, m)
+			}
+			seen[m] = level
 		}
 	}
 	if GlyphsFor(true).Name != "ascii" || GlyphsFor(false).Name != "unicode" {
