@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
@@ -59,7 +60,7 @@ func (m *Model) badges() []badge {
 		}
 		b.head = textsafe.Clean(s.Name) + " " + kindWords[b.kind]
 		if known && (b.kind == srcOK || b.kind == srcStale) {
-			b.head += " " + ui.Age(max(age, 0))
+			b.head += " " + format.Age(max(age, 0))
 		}
 		out = append(out, b)
 	}

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
 	"github.com/vigil-sre/vigil/sources"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
@@ -87,23 +88,23 @@ func (p Pane) makeRow(s *alerts.ServiceRow) row {
 		if v == nil {
 			r.vals[c], r.roles[c] = p.st.Glyphs.Dash, ui.NoData
 		} else {
-			r.vals[c], r.roles[c] = format(c, *v), ui.StateRole(state)
+			r.vals[c], r.roles[c] = formatValue(c, *v), ui.StateRole(state)
 		}
 		r.valsW[c] = ui.Width(r.vals[c])
 	}
 	return r
 }
 
-func format(col int, v float64) string {
+func formatValue(col int, v float64) string {
 	switch col {
 	case 0:
-		return ui.Latency(v)
+		return format.Latency(v)
 	case 1:
-		return ui.Rate(v)
+		return format.Rate(v)
 	case 2:
-		return ui.Percent2(v)
+		return format.Percent2(v)
 	}
-	return ui.Percent0(v)
+	return format.Percent0(v)
 }
 
 // SetSize lays the pane out for w×h cells and paints its rows for that width.

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
 	"github.com/vigil-sre/vigil/sources"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
@@ -208,7 +209,7 @@ func (d Detail) lines(w, h int) []string {
 	lb.Add(st.P(role, false), badge)
 	add(lb.String())
 
-	info := "objective " + ui.Objective(s.Objective) + " over " + textsafe.Clean(s.Window)
+	info := "objective " + format.Objective(s.Objective) + " over " + textsafe.Clean(s.Window)
 	if s.Service != "" {
 		info = "service " + textsafe.Clean(s.Service) + "   " + info
 	}
@@ -268,17 +269,17 @@ func (d Detail) budgetLine(w int, role ui.Role) string {
 		}
 		barW := min(max(w-60, 10), 40)
 		lb.Add(st.P(role, false), ui.Bar(*b, barW, g.BarFull, g.BarEmpty)+" ")
-		pct = ui.Budget(*b)
+		pct = format.Budget(*b)
 	}
 	lb.Add(st.P(role, false), pct)
 	errs := g.Dash
 	if s.ErrorRatio != nil {
-		errs = ui.Percent2(*s.ErrorRatio)
+		errs = format.Percent2(*s.ErrorRatio)
 	}
 	lb.Add(plain, "   error ratio "+errs+"   empty in ")
 	exh := g.Dash
 	if s.ExhaustionSeconds != nil {
-		exh = ui.Exhaustion(*s.ExhaustionSeconds)
+		exh = format.Exhaustion(*s.ExhaustionSeconds)
 	}
 	lb.Add(plain, exh)
 	return lb.String()
@@ -297,18 +298,18 @@ func (d Detail) conditionLines() []string {
 		}
 		if *b > factor { // as slo.Evaluate fires: strictly over
 			if alert == "page" {
-				return ui.Burn(*b), ui.Crit
+				return format.Burn(*b), ui.Crit
 			}
-			return ui.Burn(*b), ui.Warn
+			return format.Burn(*b), ui.Warn
 		}
-		return ui.Burn(*b), ui.Plain
+		return format.Burn(*b), ui.Plain
 	}
 	for _, c := range s.Conditions {
 		badge, role := slos.Badge(c.Alert)
 		var lb ui.LineBuilder
 		plain := st.P(ui.Plain, false)
 		lb.Add(st.P(role, false), fmt.Sprintf("%-7s", badge))
-		lb.Add(plain, fmt.Sprintf(" %5s %5s  %9s  ", textsafe.Clean(c.Long), textsafe.Clean(c.Short), "> "+ui.Burn(c.Factor)))
+		lb.Add(plain, fmt.Sprintf(" %5s %5s  %9s  ", textsafe.Clean(c.Long), textsafe.Clean(c.Short), "> "+format.Burn(c.Factor)))
 		lv, lr := burn(c.LongBurn, c.Factor, c.Alert)
 		sv, sr := burn(c.ShortBurn, c.Factor, c.Alert)
 		lb.Add(st.P(lr, false), ui.Right(lv, 9))
@@ -363,16 +364,16 @@ func (d Detail) chartLines(w, h int) []string {
 		label := ""
 		switch r {
 		case 0:
-			label = ui.Percent0(hi)
+			label = format.Percent0(hi)
 		case h - 1:
-			label = ui.Percent0(lo)
+			label = format.Percent0(lo)
 		case zero:
 			label = "0%"
 		}
 		out = append(out, muted.Render(ui.Right(label, gutter-2)+" "+g.Axis)+paint.Render(strings.TrimRight(line, " ")))
 	}
 	span := d.points[len(d.points)-1].T.Sub(d.points[0].T)
-	left, right := "-"+ui.Span(span), "now"
+	left, right := "-"+format.Span(span), "now"
 	axis := ui.Spaces(gutter) + left + ui.Spaces(plotW-len(left)-len(right)) + right
 	out = append(out, muted.Render(axis))
 	return out

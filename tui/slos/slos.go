@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
@@ -129,21 +130,21 @@ func (p Pane) makeRow(s *alerts.SLOStatus) row {
 	r.nameW = ui.Width(r.name)
 	r.tagW = r.nameW
 	r.tagW += ui.Width(p.tag(r))
-	r.objective = ui.Objective(s.Objective) + " " + textsafe.Clean(s.Window)
+	r.objective = format.Objective(s.Objective) + " " + textsafe.Clean(s.Window)
 	r.budgetPct = g.Dash
 	if s.BudgetRemaining != nil {
 		r.budget, r.hasBudget = *s.BudgetRemaining, true
-		r.budgetPct = ui.Budget(r.budget)
+		r.budgetPct = format.Budget(r.budget)
 	}
 	for c, w := range BurnWindows {
 		r.burns[c], r.burnRoles[c] = g.Dash, ui.NoData
 		if b := s.BurnRates[w]; b != nil {
-			r.burns[c], r.burnRoles[c] = ui.Burn(*b), BurnRole(s, w, *b)
+			r.burns[c], r.burnRoles[c] = format.Burn(*b), BurnRole(s, w, *b)
 		}
 	}
 	r.exhaust = g.Dash
 	if s.ExhaustionSeconds != nil {
-		r.exhaust = ui.Exhaustion(*s.ExhaustionSeconds)
+		r.exhaust = format.Exhaustion(*s.ExhaustionSeconds)
 	}
 	return r
 }

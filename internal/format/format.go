@@ -1,10 +1,28 @@
-package ui
+// Package format writes numbers the way an operator reads them. The screen and the
+// text and Markdown reports both use it, so they never disagree ("<0.01%" on one and
+// "0.00%" on the other). JSON keeps raw numbers.
+package format
 
 import (
 	"math"
 	"strconv"
 	"time"
 )
+
+// Missing is a value that cannot be computed or is not finite: never drawn as 0.
+const Missing = "–"
+
+// Finite tells a number that can be shown: NaN and ±Inf never are.
+func Finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Value formats a value that may be missing with f; missing and non-finite values
+// read as dash.
+func Value(v *float64, dash string, f func(float64) string) string {
+	if v == nil || !Finite(*v) {
+		return dash
+	}
+	return f(*v)
+}
 
 // The formats below are fixed-width friendly: a column of them lines up. A value
 // with data is always written with its unit ("0.00%", "0/s"), never as a bare dash,
