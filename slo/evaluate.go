@@ -67,7 +67,7 @@ type Status struct {
 
 	WindowErrorRatio  Value // over the whole SLO window
 	BudgetRemaining   Value // fraction of the budget left; negative when overspent
-	ExhaustionSeconds Value // at the 1h burn rate; 0 when already spent
+	ExhaustionSeconds Value // at the 1h burn rate; 0 when already spent; unknown at a 1h burn ≤ 1
 
 	Conditions [4]Condition
 	Alert      Alert
@@ -89,12 +89,14 @@ var conditionSpecs = [4]struct {
 	{AlertTicket, w3d, w6h, 10},
 }
 
-// Factor is the burn-rate threshold of a condition whose long window may spend pct
-// percent of the budget of an SLO over window.
+// factor is the burn-rate threshold of a condition whose long window may spend pct
+// percent of the budget of an SLO over window. It is never below 1: a burn of 1
+// spends the budget exactly over the window, so a lower threshold would fire on a
+// burn that can never exhaust the budget (a 7d SLO would ticket at 0.23x over 3d).
 func factor(window, long time.Duration, pct float64) float64 {
 	// Whole seconds times a whole percentage are exact in a float64, so the one
 	// division rounds once: 30d gives exactly the literal 14.4, not 14.399999….
-	return float64(window/time.Second) * pct / (float64(long/time.Second) * 100)
+	return max(1, float64(window/time.Second)*pct/(float64(long/time.Second)*100))
 }
 
 // Evaluate computes the error budget of def from counts, keyed by window length:
@@ -108,6 +110,9 @@ func Evaluate(def Definition, counts map[time.Duration]Counts) Status {
 		st.Conditions[i] = Condition{Alert: c.alert, Long: windows[c.long], Short: windows[c.short]}
 		if valid {
 			st.Conditions[i].Factor = factor(def.Window, windows[c.long], c.pct)
+			// A long window as long as the SLO window or longer says nothing the
+			// budget does not already say, and its share of the budget is meaningless.
+			st.Conditions[i].Skipped = windows[c.long] >= def.Window
 		}
 	}
 	if !valid {
@@ -129,7 +134,7 @@ func Evaluate(def Definition, counts map[time.Duration]Counts) Status {
 	for i, c := range conditionSpecs {
 		cond := &st.Conditions[i]
 		cond.LongBurn, cond.ShortBurn = st.BurnRate[c.long], st.BurnRate[c.short]
-		cond.Firing = cond.LongBurn.OK && cond.ShortBurn.OK &&
+		cond.Firing = !cond.Skipped && cond.LongBurn.OK && cond.ShortBurn.OK &&
 			cond.LongBurn.V > cond.Factor && cond.ShortBurn.V > cond.Factor
 		if cond.Firing && (st.Alert == AlertNone || c.alert == AlertPage) {
 			st.Alert = c.alert
@@ -142,12 +147,15 @@ func Evaluate(def Definition, counts map[time.Duration]Counts) Status {
 		st.State = StateTicket
 	}
 
+	// Kept up, a burn of at most 1 never runs a rolling budget out: the window's error
+	// ratio tends to at most the budget as older traffic leaves it. Exhaustion is then
+	// unknown, not a date; an overspent budget is spent (0) whatever the burn.
 	burn := st.BurnRate[w1h]
 	switch {
 	case !st.BudgetRemaining.OK:
 	case st.BudgetRemaining.V <= 0:
 		st.ExhaustionSeconds = Value{0, true}
-	case burn.OK && burn.V > 0:
+	case burn.OK && burn.V > 1:
 		st.ExhaustionSeconds = Value{st.BudgetRemaining.V * def.Window.Seconds() / burn.V, true}
 	}
 	return st

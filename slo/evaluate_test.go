@@ -70,21 +70,101 @@ func TestEvaluateWorkbookExample(t *testing.T) {
 	}
 }
 
+// A factor is the budget share scaled from the long window to the SLO window, never
+// below 1; a condition whose long window is not shorter than the SLO window is skipped.
 func TestFactorsScaleWithTheWindow(t *testing.T) {
 	for _, tc := range []struct {
-		window time.Duration
-		want   [4]float64
+		window  time.Duration
+		want    [4]float64
+		skipped [4]bool
 	}{
-		{30 * day, [4]float64{14.4, 6, 3, 1}},
-		{28 * day, [4]float64{13.44, 5.6, 2.8, 14.0 / 15}},
-		{7 * day, [4]float64{3.36, 1.4, 0.7, 7.0 / 30}},
+		{90 * day, [4]float64{43.2, 18, 9, 3}, [4]bool{}},
+		{30 * day, [4]float64{14.4, 6, 3, 1}, [4]bool{}},
+		{28 * day, [4]float64{13.44, 5.6, 2.8, 1}, [4]bool{}},
+		{7 * day, [4]float64{3.36, 1.4, 1, 1}, [4]bool{}},
+		{3 * day, [4]float64{1.44, 1, 1, 1}, [4]bool{false, false, false, true}},
+		{2 * day, [4]float64{1, 1, 1, 1}, [4]bool{false, false, false, true}},
+		{day, [4]float64{1, 1, 1, 1}, [4]bool{false, false, true, true}},
+		{6 * time.Hour, [4]float64{1, 1, 1, 1}, [4]bool{false, true, true, true}},
 	} {
 		st := Evaluate(Definition{Objective: 0.99, Window: tc.window}, nil)
 		for i, want := range tc.want {
-			if got := st.Conditions[i].Factor; got != want {
-				t.Errorf("%s: factor %d = %v, want %v", WindowName(tc.window), i, got, want)
+			c := st.Conditions[i]
+			if c.Factor != want || c.Skipped != tc.skipped[i] {
+				t.Errorf("%s: condition %s/%s factor %v skipped %v, want %v %v",
+					WindowName(tc.window), WindowName(c.Long), WindowName(c.Short), c.Factor, c.Skipped, want, tc.skipped[i])
 			}
 		}
+	}
+}
+
+// A skipped condition never fires, however hard its windows burn, and keeps its
+// factor and burns for the detail view; the other conditions still fire.
+func TestSkippedConditionsNeverFire(t *testing.T) {
+	def := Definition{Name: "short", Objective: 0.99, Window: day}
+	burnAll := func(r float64) map[time.Duration]Counts {
+		m := map[time.Duration]float64{day: r}
+		for _, w := range Windows {
+			m[w] = r
+		}
+		return ratios(m)
+	}
+
+	// A 2x burn everywhere: over every factor of a 1d SLO (all 1), so the two page
+	// conditions fire and the two skipped ticket conditions do not.
+	st := Evaluate(def, burnAll(0.02))
+	for i, want := range [4]struct{ skipped, firing bool }{{false, true}, {false, true}, {true, false}, {true, false}} {
+		c := st.Conditions[i]
+		if c.Skipped != want.skipped || c.Firing != want.firing {
+			t.Errorf("condition %s/%s: skipped %v firing %v, want %v %v",
+				WindowName(c.Long), WindowName(c.Short), c.Skipped, c.Firing, want.skipped, want.firing)
+		}
+		if !c.LongBurn.OK || !near(c.LongBurn.V, 2) || c.Factor != 1 {
+			t.Errorf("condition %s/%s: long burn %+v factor %v, want 2 and 1", WindowName(c.Long), WindowName(c.Short), c.LongBurn, c.Factor)
+		}
+	}
+	if st.Alert != AlertPage {
+		t.Errorf("alert = %q, want page", st.Alert)
+	}
+
+	// Only the skipped conditions' windows burning: nothing fires.
+	st = Evaluate(def, ratios(map[time.Duration]float64{
+		day: 0.005, 3 * day: 0.05, 2 * time.Hour: 0.05, 6 * time.Hour: 0.05,
+	}))
+	if st.Alert != AlertNone || st.State != StateOK {
+		t.Errorf("only skipped windows burning: alert %q state %q, want none ok", st.Alert, st.State)
+	}
+}
+
+// Time to exhaustion is budget left × window ÷ 1h burn, unknown when the 1h burn is
+// at most 1, and 0 once the budget is spent.
+func TestExhaustion(t *testing.T) {
+	def := Definition{Name: "api", Objective: 0.999, Window: 30 * day}
+	window := (30 * day).Seconds()
+	for _, tc := range []struct {
+		name        string
+		burn1h      float64
+		windowRatio float64 // error ratio over the SLO window: 0.0004 is 60 % budget left
+		want        Value
+	}{
+		{"burn 0.5 never runs out", 0.5, 0.0004, Value{}},
+		{"burn 1 never runs out", 1, 0.0004, Value{}},
+		{"burn 1.01 runs out", 1.01, 0.0004, Value{0.6 * window / 1.01, true}},
+		{"burn 20 runs out fast", 20, 0.0004, Value{0.6 * window / 20, true}},
+		{"overspent at burn 0.5 is spent", 0.5, 0.002, Value{0, true}},
+		{"overspent at burn 1 is spent", 1, 0.0011, Value{0, true}},
+		{"overspent at burn 20 is spent", 20, 0.002, Value{0, true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := Evaluate(def, ratios(map[time.Duration]float64{time.Hour: tc.burn1h * 0.001, 30 * day: tc.windowRatio}))
+			if b := st.BurnRate[w1h]; !b.OK || !near(b.V, tc.burn1h) {
+				t.Fatalf("1h burn = %+v, want %v", b, tc.burn1h)
+			}
+			got := st.ExhaustionSeconds
+			if got.OK != tc.want.OK || !near(got.V, tc.want.V) {
+				t.Errorf("exhaustion = %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 }
 
