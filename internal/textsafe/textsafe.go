@@ -17,7 +17,8 @@ const (
 
 // Clean returns s with every escape sequence (CSI, OSC, DCS, SOS, PM, APC and the
 // short ESC forms, in their 7-bit and C1 spellings), every C0 and C1 control
-// character and every bidi embedding, override and isolate character removed,
+// character and every bidi formatting character (embeddings, overrides, isolates
+// and marks) removed,
 // newlines and tabs turned into spaces, and invalid UTF-8 replaced by U+FFFD.
 // Text that is already clean is returned as it is, without allocating.
 func Clean(s string) string {
@@ -92,10 +93,13 @@ func isC1String(r rune) bool {
 	return r == 0x90 || r == 0x98 || r == 0x9d || r == 0x9e || r == 0x9f
 }
 
-// isBidi reports the explicit embedding, override and isolate characters: they
-// reorder the text that follows them, so a label could make another look different.
+// isBidi reports the bidi formatting characters: the explicit embeddings, overrides
+// and isolates (U+202A–U+202E, U+2066–U+2069) and the implicit marks (LRM U+200E,
+// RLM U+200F, ALM U+061C). All of them reorder or re-attach the text around them,
+// so a label could make another, or a URL, look different from what it is.
 func isBidi(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) ||
+		r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 // skipEscape returns the index just past the escape sequence whose ESC was at i-1.

@@ -41,7 +41,9 @@ func TestClean(t *testing.T) {
 		{"bidi override", "\u202eevil\u202c.sh", "evil.sh"},
 		{"bidi isolates", "a\u2066b\u2067c\u2068d\u2069e", "abcde"},
 		{"bidi embeddings", "\u202a\u202b\u202dx", "x"},
-		{"marks kept", "a\u200eb", "a\u200eb"},
+		{"bidi marks", "a\u200eb\u200fc\u061cd", "abcd"},
+		{"zero-width joiner kept", "a\u200db", "a\u200db"},
+		{"Arabic letters kept", "\u0627\u0644", "\u0627\u0644"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,6 +51,45 @@ func TestClean(t *testing.T) {
 				t.Errorf("Clean(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestCleanRuneClasses drops every rune of each unsafe class, wherever it stands,
+// and keeps the runes just outside each class.
+func TestCleanRuneClasses(t *testing.T) {
+	classes := []struct {
+		name     string
+		from, to rune
+	}{
+		{"C0 controls", 0x00, 0x08},
+		{"C0 controls after tab and newline", 0x0b, 0x1f},
+		{"DEL", 0x7f, 0x7f},
+		{"C1 controls", 0x80, 0x9f},
+		{"bidi embeddings and overrides", 0x202a, 0x202e},
+		{"bidi isolates", 0x2066, 0x2069},
+		{"LRM and RLM", 0x200e, 0x200f},
+		{"Arabic letter mark", 0x061c, 0x061c},
+	}
+	for _, c := range classes {
+		t.Run(c.name, func(t *testing.T) {
+			for r := c.from; r <= c.to; r++ {
+				in := "a" + string(r) + "b"
+				got := Clean(in)
+				// ESC and the C1 string and CSI introducers also swallow what follows, as a
+				// terminal would; every other control is dropped on its own.
+				if got != "ab" && !((isC1(r) || r == esc) && got == "a") {
+					t.Errorf("Clean(%q) = %q: %U kept", in, got, r)
+				}
+				if firstUnsafe(in) != 1 {
+					t.Errorf("firstUnsafe(%q) = %d, want 1", in, firstUnsafe(in))
+				}
+			}
+		})
+	}
+	for _, r := range []rune{0x20, 0x7e, 0xa0, 0x061b, 0x061d, 0x200d, 0x2010, 0x2029, 0x202f, 0x2065, 0x206a} {
+		if in := "a" + string(r) + "b"; Clean(in) != in {
+			t.Errorf("Clean(%q) = %q: %U is safe and must be kept", in, Clean(in), r)
+		}
 	}
 }
 
