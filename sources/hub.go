@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -15,6 +16,9 @@ const (
 	DefaultInterval   = 15 * time.Second
 	DefaultTimeout    = 10 * time.Second
 	DefaultMaxBackoff = 2 * time.Minute
+	// MaxRetryAfter bounds how long the hub honours a server's Retry-After: a server
+	// that asks for a year must not silence the dashboard for a year.
+	MaxRetryAfter = time.Hour
 )
 
 // HubOptions tune a Hub. The zero value of each field means its default.
@@ -67,6 +71,10 @@ type poller struct {
 	index   int
 	src     Source
 	refresh chan struct{} // buffered 1: Refresh requests coalesce
+
+	// Owned by the source's run goroutine.
+	steps     int       // backoff steps taken: failures since the last success or refresh
+	notBefore time.Time // a server's Retry-After: no poll, not even a refresh, before this
 }
 
 // NewHub returns a Hub for srcs; nothing is polled until Run.
@@ -93,8 +101,13 @@ func (h *Hub) Run(ctx context.Context) {
 }
 
 // Refresh asks for a poll of every source now, cutting short any backoff wait because
-// the operator asked. It never blocks; a source whose poll is still running is skipped
-// (and counted in Dropped) rather than polled twice at once.
+// the operator asked, and restarting the backoff: the next failure waits the first step
+// again, not the long one the outage had reached. It never blocks; a source whose poll
+// is still running is skipped (and counted in Dropped) rather than polled twice at once.
+//
+// A source waiting out a server's Retry-After (Health.RateLimited, NextPoll in the
+// future) ignores Refresh until that wait is over: the server said when it will answer
+// again, and a key press must not make vigil hammer a server that is shedding load.
 func (h *Hub) Refresh() {
 	for _, p := range h.pollers {
 		select {
@@ -197,13 +210,20 @@ func (h *Hub) run(ctx context.Context, p *poller) {
 		case <-ctx.Done():
 			return
 		case <-p.refresh:
-			start()
+			now := h.opts.Clock.Now()
+			if now.Before(p.notBefore) {
+				continue // the server's Retry-After wins; see Refresh
+			}
+			p.steps = 0
+			if start() {
+				h.pollingNow(p.index, now)
+			}
 		case <-due:
 			next = nil
 			if !start() {
 				// Only a source that ignored its timeout is still running here; try again
 				// later rather than never.
-				arm(h.delay(p.index))
+				arm(h.delay(p))
 			}
 		case u := <-results:
 			if ctx.Err() != nil {
@@ -215,7 +235,7 @@ func (h *Hub) run(ctx context.Context, p *poller) {
 				returned = nil
 			default:
 			}
-			arm(h.record(p.index, u))
+			arm(h.record(p, u))
 		case <-stuck:
 			returned = nil
 		}
@@ -223,13 +243,65 @@ func (h *Hub) run(ctx context.Context, p *poller) {
 }
 
 // record stores a finished poll, publishes the new snapshot and returns how long to wait
-// before the next poll.
-func (h *Hub) record(i int, u Update) time.Duration {
+// before the next poll. After a failure the wait is the backoff, or the server's
+// Retry-After when that is longer, and Health.NextPoll says when it ends.
+func (h *Hub) record(p *poller, u Update) time.Duration {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	i := p.index
 	before := h.states[i].Health
 	h.states[i] = apply(h.states[i], u)
 	logTransition(before, h.states[i].Health, u)
+
+	p.notBefore = time.Time{}
+	if u.Err == nil {
+		p.steps = 0
+		h.publishLocked()
+		return h.opts.Interval
+	}
+	p.steps++
+	now := h.opts.Clock.Now()
+	wait := h.backoffLocked(p)
+	if ra, ok := retryAfter(u.Err); ok {
+		p.notBefore = now.Add(ra)
+		wait = max(wait, ra)
+	}
+	h.states[i].Health.NextPoll = now.Add(wait)
+	h.publishLocked()
+	return wait
+}
+
+// delay is how long source p waits before its next poll when a due poll could not
+// start, and it moves Health.NextPoll to match.
+func (h *Hub) delay(p *poller) time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	wait := h.opts.Interval
+	if !h.states[p.index].Health.OK {
+		wait = h.backoffLocked(p)
+		h.states[p.index].Health.NextPoll = h.opts.Clock.Now().Add(wait)
+		h.publishLocked()
+	}
+	return wait
+}
+
+// pollingNow marks a failing source's retry as under way at now, so that a badge
+// counting down to the next poll does not go on counting while the refresh runs.
+func (h *Hub) pollingNow(i int, now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if hl := &h.states[i].Health; !hl.NextPoll.IsZero() && hl.NextPoll.After(now) {
+		hl.NextPoll = now
+		h.publishLocked()
+	}
+}
+
+func (h *Hub) backoffLocked(p *poller) time.Duration {
+	return backoff(p.steps, h.opts.Interval, h.opts.MaxBackoff, h.opts.Rand())
+}
+
+// publishLocked makes the states the current snapshot and hands it to every subscriber.
+func (h *Hub) publishLocked() {
 	h.snap = Snapshot{At: h.opts.Clock.Now(), Sources: slices.Clone(h.states)}
 	for _, ch := range h.subs {
 		select {
@@ -244,18 +316,16 @@ func (h *Hub) record(i int, u Update) time.Duration {
 			ch <- h.snap
 		}
 	}
-	return h.waitLocked(i)
 }
 
-// delay is how long source i waits before its next poll.
-func (h *Hub) delay(i int) time.Duration {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.waitLocked(i)
-}
-
-func (h *Hub) waitLocked(i int) time.Duration {
-	return backoff(h.states[i].Health.Failures, h.opts.Interval, h.opts.MaxBackoff, h.opts.Rand())
+// retryAfter is how long the server behind err asked to be left alone, capped at
+// MaxRetryAfter; ok is false when it did not ask.
+func retryAfter(err error) (time.Duration, bool) {
+	var ra RetryAfter
+	if !errors.As(err, &ra) || ra.RetryAfter() <= 0 {
+		return 0, false
+	}
+	return min(ra.RetryAfter(), MaxRetryAfter), true
 }
 
 // backoff is the wait before the next poll after failures consecutive failures. The step

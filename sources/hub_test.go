@@ -316,24 +316,53 @@ func TestHubRefreshDropsOverlap(t *testing.T) {
 	await(t, ch, "the refreshed poll", func(s Snapshot) bool { return s.Sources[0].Last.Data.Signals.Requests == 2 })
 }
 
-func TestHubRefreshCutsBackoffShort(t *testing.T) {
-	src := newSource("prom", failing(errors.New("no route to host")))
+// r cuts a backoff wait short and restarts the backoff: the failure after it waits the
+// first step again, not the third. While the refreshed poll runs, NextPoll reads now.
+func TestHubRefreshCutsBackoffShortAndResetsIt(t *testing.T) {
+	release := make(chan struct{})
+	src := newSource("prom", func(ctx context.Context, _ time.Time, call int) (Data, error) {
+		if call == 3 {
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+		}
+		return Data{}, errors.New("no route to host")
+	})
 	h, clk := startHub(t, []Source{src}, HubOptions{})
 	ch, unsub := h.Subscribe()
 	defer unsub()
 
 	await(t, ch, "first failure", failures(1))
 	clk.Advance(nextPoll(t, clk))
-	await(t, ch, "second failure", failures(2))
+	s := await(t, ch, "second failure", failures(2))
+	if got, want := s.Sources[0].Health.NextPoll, clk.Now().Add(22500*time.Millisecond); !got.Equal(want) {
+		t.Fatalf("NextPoll after the second failure = %v, want %v", got, want)
+	}
 	nextPoll(t, clk)
 	before := clk.Now()
 	h.Refresh()
-	await(t, ch, "the refreshed poll", failures(3))
+	s = await(t, ch, "the refreshed poll to be under way", func(s Snapshot) bool {
+		return s.Sources[0].Health.NextPoll.Equal(before)
+	})
+	if s.Sources[0].Health.Failures != 2 {
+		t.Errorf("while the refreshed poll runs: %+v", s.Sources[0].Health)
+	}
+	close(release)
+	s = await(t, ch, "the refreshed poll", failures(3))
 	if !clk.Now().Equal(before) {
 		t.Fatal("clock moved")
 	}
-	if got := nextPoll(t, clk); got != 45*time.Second {
-		t.Errorf("wait after the refreshed failure = %v, want 45s", got)
+	if got := nextPoll(t, clk); got != 11250*time.Millisecond {
+		t.Errorf("wait after the refreshed failure = %v, want the first step, 11.25s", got)
+	}
+	if got, want := s.Sources[0].Health.NextPoll, before.Add(11250*time.Millisecond); !got.Equal(want) {
+		t.Errorf("NextPoll after the refreshed failure = %v, want %v", got, want)
+	}
+	clk.Advance(11250 * time.Millisecond)
+	await(t, ch, "the poll after the refreshed failure", failures(4))
+	if got := nextPoll(t, clk); got != 22500*time.Millisecond {
+		t.Errorf("wait after the next failure = %v, want the second step, 22.5s", got)
 	}
 }
 

@@ -43,7 +43,8 @@ func initialStates(srcs []Source) []SourceState {
 }
 
 // apply is the health bookkeeping for one finished poll. A failure keeps the last good
-// data so that the screen can show it, marked stale, rather than nothing.
+// data so that the screen can show it, marked stale, rather than nothing. When the next
+// poll comes is the hub's business (Health.NextPoll); a one-off poll leaves it zero.
 func apply(st SourceState, u Update) SourceState {
 	h := &st.Health
 	h.Polled = true
@@ -52,11 +53,13 @@ func apply(st SourceState, u Update) SourceState {
 		h.OK = false
 		h.Failures++
 		h.LastError = shortError(u.Err)
+		_, h.RateLimited = retryAfter(u.Err)
 		return st
 	}
 	h.OK = true
 	h.Failures = 0
 	h.LastError = ""
+	h.NextPoll, h.RateLimited = time.Time{}, false
 	// The data describe the instant the source was asked about: the start of a live
 	// poll, or the --at instant of a postmortem snapshot, so ages stay meaningful.
 	h.LastSuccess = u.Eval
