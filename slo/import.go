@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"regexp"
 	"strconv"
@@ -34,12 +35,63 @@ func (s Skipped) String() string {
 // whole: an SLO is imported completely or not at all. What breaks a format's own
 // rules (bad YAML, a missing objective, an unparsable selector) is an error naming
 // the file and line, and then nothing is returned.
+//
+// The file must be a regular file of at most MaxImportBytes: a FIFO, a device such as
+// /dev/zero or a directory is refused without reading from it, and an endless file is
+// read no further than the limit.
 func ImportFile(path string) ([]Definition, []Skipped, error) {
-	data, err := os.ReadFile(path)
+	data, err := readImport(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("import: %w", err)
+		return nil, nil, err
 	}
 	return ImportBytes(path, data)
+}
+
+// MaxImportBytes caps a file ImportFile reads; an SLO file with hundreds of
+// definitions is well under a MiB.
+const MaxImportBytes = 4 << 20
+
+// readImport reads the regular file at path, at most MaxImportBytes. It looks before it
+// opens, opens non-blocking (a FIFO swapped in meanwhile must not block the open) and
+// looks again at what it opened; it reads one byte past the limit, so that even a file
+// growing while read cannot exceed it. A missing or unreadable file's error wraps the
+// system's, for errors.Is(err, fs.ErrNotExist).
+func readImport(path string) ([]byte, error) {
+	notRegular := fmt.Errorf("%s is not a regular file", path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, readError(path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, notRegular
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlocking, 0)
+	if err != nil {
+		return nil, readError(path, err)
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, readError(path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, notRegular
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxImportBytes+1))
+	if err != nil {
+		return nil, readError(path, err)
+	}
+	if fi.Size() > MaxImportBytes || len(data) > MaxImportBytes {
+		return nil, fmt.Errorf("%s is larger than the %d MiB limit for SLO files", path, MaxImportBytes>>20)
+	}
+	return data, nil
+}
+
+func readError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("cannot read %s: %w", path, err)
 }
 
 // ImportBytes is ImportFile on data already read; file names it in Origin, Skipped

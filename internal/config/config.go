@@ -46,6 +46,14 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// redactErrors takes every secret out of the messages: errors are shown and logged.
+func redactErrors(errs []*Error, secrets []string) []*Error {
+	for _, e := range errs {
+		e.Msg = redactText(e.Msg, secrets)
+	}
+	return errs
+}
+
 func joinErrors(errs []*Error) error {
 	if len(errs) == 0 {
 		return nil
@@ -74,9 +82,19 @@ func DefaultPath() string {
 
 // Load reads, decodes, defaults and validates the config file at path. Relative paths in
 // it (TLS and credential files, token_file, SLO imports) are relative to its directory.
-// Unlike Parse, it also refuses a PagerDuty token_file that others can read.
+// Unlike Parse, it also reads every file the config names, as the sources will, so that
+// a missing, unreadable or oversized secret is a config error now rather than a failed
+// poll later; and it refuses a PagerDuty token_file that others can read.
+//
+// A config file that does not exist or cannot be opened is returned as the system's
+// *fs.PathError; one that is not a regular file or is larger than MaxConfigBytes as an
+// *Error.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, configFile)
+	var fp *fileProblem
+	if errors.As(err, &fp) {
+		return nil, &Error{File: path, Msg: fp.msg}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +102,7 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		dir = filepath.Dir(path)
 	}
-	return parse(path, dir, data, options{importFile: slo.ImportFile, checkTokenFile: true})
+	return parse(path, dir, data, options{importFile: slo.ImportFile, readFiles: true})
 }
 
 // Parse decodes, defaults and validates a config held in memory; file names it in
@@ -94,8 +112,8 @@ func Parse(file string, data []byte) (*Config, error) {
 }
 
 type options struct {
-	importFile     func(path string) ([]slo.Definition, []slo.Skipped, error)
-	checkTokenFile bool
+	importFile func(path string) ([]slo.Definition, []slo.Skipped, error)
+	readFiles  bool // read the secret and TLS files the config names
 }
 
 func parse(file, dir string, data []byte, opts options) (*Config, error) {
@@ -104,9 +122,9 @@ func parse(file, dir string, data []byte, opts options) (*Config, error) {
 		return nil, err
 	}
 	c := &Config{File: file, dir: dir}
-	d := newDecoder(file)
+	d := newDecoder(file, root)
 	d.decode(root, reflect.ValueOf(c).Elem(), "")
-	if err := joinErrors(d.errs); err != nil {
+	if err := joinErrors(redactErrors(d.errs, c.secrets())); err != nil {
 		return nil, err
 	}
 	c.lines, c.nulls = d.lines, d.nulls

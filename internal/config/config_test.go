@@ -73,12 +73,12 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "not a number",
 			in:   base + "signals:\n  thresholds: {errors: lots}\n",
-			want: `config.yaml:5: signals.thresholds.errors: expected a number, got "lots"`,
+			want: `config.yaml:5: signals.thresholds.errors: expected a percentage such as 1% or 0.5%, a ratio below 1 such as 0.01, or none, got "lots"`,
 		},
 		{
 			name: "zero refresh",
 			in:   base + "refresh: 0s\n",
-			want: "config.yaml:4: refresh: must be above 0",
+			want: "config.yaml:4: refresh: must be at least 1s, got 0s",
 		},
 		{
 			name: "HTTP client validation names the entry",
@@ -129,17 +129,22 @@ func TestParseErrors(t *testing.T) {
 			want: "config.yaml:1: signals.prometheus: no prometheus configured",
 		},
 		{
-			name: "service without queries",
-			in:   base + "services:\n  - name: api\n",
-			want: "config.yaml:5: services[0]: no queries: set signals or this service's own latency, traffic, errors or saturation",
+			name: "objective as a fraction",
+			in:   base + slo1 + "    objective: 0.999\n",
+			want: "config.yaml:9: slos[0].objective: 0.999 would mean 0.999 %; objectives are percentages: did you mean 99.9?",
+		},
+		{
+			name: "objective as a fraction, 0.5",
+			in:   base + slo1 + "    objective: 0.5\n",
+			want: "config.yaml:9: slos[0].objective: 0.5 would mean 0.5 %; objectives are percentages: did you mean 50?",
 		},
 		{
 			name: "thresholds",
 			in: base + "signals:\n  traffic: sum by (job) (rate(x[5m]))\n  thresholds: {errors: 1.5, saturation: 0, latency: 0s}\n" +
 				"services:\n  - name: api\n    thresholds: {errors: -0.1}\n",
-			want: "config.yaml:6: signals.thresholds.latency: must be above 0\n" +
-				"config.yaml:6: signals.thresholds.errors: must be at most 1 (a fraction of requests: 0.01 is 1%)\n" +
+			want: "config.yaml:6: signals.thresholds.errors: 1.5 would mean 150 % of requests; write 1.5% (or 0.015)\n" +
 				"config.yaml:6: signals.thresholds.saturation: must be above 0\n" +
+				"config.yaml:6: signals.thresholds.latency: must be above 0\n" +
 				"config.yaml:9: services[0].thresholds.errors: must be above 0",
 		},
 		{
@@ -329,7 +334,7 @@ func TestDesignExample(t *testing.T) {
 		t.Errorf("services[1] = %+v", checkout)
 	}
 	th := checkout.Thresholds
-	if th == nil || *th.Latency != model.Duration(300*time.Millisecond) || *th.Errors != 0.01 || *th.Saturation != 0.8 {
+	if th == nil || *th.Latency != (Threshold{Value: 0.3}) || *th.Errors != (Threshold{Value: 0.01}) || *th.Saturation != (Threshold{Value: 0.8}) {
 		t.Errorf("services[1].thresholds = %+v", th)
 	}
 	wantSLO := slo.Definition{
@@ -393,7 +398,7 @@ func TestHTTPClientFields(t *testing.T) {
 	if a := c.Alertmanager[0].HTTP.Authorization; a == nil || a.Type != "Bearer" || string(a.Credentials) != "s3cret" {
 		t.Errorf("alertmanager authorization = %+v", a)
 	}
-	if s := c.Signals; s.Prometheus != "thanos" || s.By != "service" || *s.Thresholds.Latency != model.Duration(250*time.Millisecond) {
+	if s := c.Signals; s.Prometheus != "thanos" || s.By != "service" || *s.Thresholds.Latency != (Threshold{Value: 0.25}) {
 		t.Errorf("signals = %+v", s)
 	}
 	if c.Services[0].Prometheus != "thanos" || c.Services[1].Prometheus != "mimir" {
@@ -426,12 +431,20 @@ func TestHTTPClientFields(t *testing.T) {
 }
 
 func TestLoadResolvesAgainstConfigDir(t *testing.T) {
+	// Load reads every file the config names, relative to the config's directory; the
+	// files testdata/http.yaml names are not there.
 	_, err := Load("testdata/http.yaml")
-	if want := "testdata/http.yaml:57: pagerduty.token_file: stat "; err == nil || !strings.HasPrefix(err.Error(), want) {
-		t.Errorf("Load with a missing token_file = %v, want %s...", err, want)
+	abs, _ := filepath.Abs("testdata")
+	want := fmt.Sprintf("testdata/http.yaml:8: prometheus[0].basic_auth.password_file: cannot read %[1]s/secrets/mimir-password: no such file or directory\n"+
+		"testdata/http.yaml:10: prometheus[0].tls_config.ca_file: cannot read %[1]s/certs/ca.pem: no such file or directory\n"+
+		"testdata/http.yaml:21: prometheus[1].authorization.credentials_file: cannot read /etc/vigil/thanos-token: no such file or directory\n"+
+		"testdata/http.yaml:57: pagerduty.token_file: cannot read %[1]s/secrets/pd-token: no such file or directory", abs)
+	if err == nil || err.Error() != want {
+		t.Errorf("Load with missing files = %v\nwant %s", err, want)
 	}
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "pd-token"), "token\n", 0o600)
+	write(t, filepath.Join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\n", 0o644)
 	write(t, filepath.Join(dir, "config.yaml"), base+"  - name: tls\n    url: https://x\n    tls_config: {ca_file: ca.pem}\npagerduty: {token_file: pd-token}\n", 0o644)
 	c, err := Load(filepath.Join(dir, "config.yaml"))
 	if err != nil {

@@ -19,9 +19,11 @@ import (
 // the key path, so the document is decoded into a node tree and walked here against
 // the Go types, collecting every error with its line and path.
 
-// maxVisits bounds the walk: anchors and aliases can make a small file describe an
-// enormous (or, with self-reference, endless) tree. No real config comes close.
-const maxVisits = 200_000
+// maxExpansion bounds the walk: anchors, aliases and merge keys can make a small file
+// describe an enormous (or, with self-reference, endless) tree. The walk may visit every
+// node written in the file, plus this many more reached through aliases. No real config
+// comes close.
+const maxExpansion = 200_000
 
 // maxMergeDepth bounds nested merge keys (<<), which can refer to each other in a cycle.
 const maxMergeDepth = 32
@@ -37,6 +39,7 @@ var (
 	legacyUnmarshalerType = reflect.TypeFor[legacyUnmarshaler]()
 	durationType          = reflect.TypeFor[model.Duration]()
 	httpClientConfigType  = reflect.TypeFor[promconfig.HTTPClientConfig]()
+	urlType               = reflect.TypeFor[promconfig.URL]()
 
 	// structured are types with their own unmarshaler that is only a plain decode
 	// followed by defaults or Validate: they are walked key by key like any struct so
@@ -63,12 +66,28 @@ type decoder struct {
 	nulls   map[string]bool // key paths written with no value, which count as left out
 	errs    []*Error
 	visits  int
+	budget  int // visits allowed: the nodes in the file plus maxExpansion
 	tooBig  bool
 	walking map[*yaml.Node]bool // collections being walked, to catch an alias to an ancestor
 }
 
-func newDecoder(file string) *decoder {
-	return &decoder{file: file, lines: map[string]int{}, nulls: map[string]bool{}, walking: map[*yaml.Node]bool{}}
+func newDecoder(file string, root *yaml.Node) *decoder {
+	return &decoder{
+		file: file, lines: map[string]int{}, nulls: map[string]bool{}, walking: map[*yaml.Node]bool{},
+		budget: countNodes(root) + maxExpansion,
+	}
+}
+
+// countNodes counts the nodes written in the document, not following aliases.
+func countNodes(root *yaml.Node) int {
+	n := 0
+	stack := []*yaml.Node{root}
+	for len(stack) > 0 {
+		top := stack[len(stack)-1]
+		stack = append(stack[:len(stack)-1], top.Content...)
+		n++
+	}
+	return n
 }
 
 func (d *decoder) fail(line int, path, format string, args ...any) {
@@ -81,9 +100,9 @@ func (d *decoder) count(n *yaml.Node, path string) bool {
 		return false
 	}
 	d.visits++
-	if d.visits > maxVisits {
+	if d.visits > d.budget {
 		d.tooBig = true
-		d.fail(n.Line, path, "document too large (aliases expand to more than %d values)", maxVisits)
+		d.fail(n.Line, path, "aliases expand to more than %d values", maxExpansion)
 		return false
 	}
 	return true
@@ -133,6 +152,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
 		v = v.Elem()
+	}
+	if v.Type() == thresholdType {
+		d.threshold(n, v, path)
+		return
 	}
 	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
 		if d.walking[n] {
@@ -274,7 +297,7 @@ func (d *decoder) mapKey(k *yaml.Node, path string) (string, bool) {
 
 func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n.Line, path, "expected a mapping, got %s", describe(n))
+		d.fail(n.Line, path, "expected a mapping, got %s", shown(n, path))
 		return
 	}
 	info := structInfoOf(v.Type())
@@ -314,7 +337,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 
 func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.SequenceNode {
-		d.fail(n.Line, path, "expected a list, got %s", describe(n))
+		d.fail(n.Line, path, "expected a list, got %s", shown(n, path))
 		return
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -328,7 +351,7 @@ func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {
 
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n.Line, path, "expected a mapping, got %s", describe(n))
+		d.fail(n.Line, path, "expected a mapping, got %s", shown(n, path))
 		return
 	}
 	v.Set(reflect.MakeMap(v.Type()))
@@ -363,7 +386,7 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 	t := v.Type()
 	want := expected(t)
 	if want != "" && n.Kind != yaml.ScalarNode {
-		d.fail(n.Line, path, "expected %s, got %s", want, describe(n))
+		d.fail(n.Line, path, "expected %s, got %s", want, shown(n, path))
 		return
 	}
 	if t == durationType {
@@ -377,7 +400,12 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 	}
 	if err := n.Decode(v.Addr().Interface()); err != nil {
 		if want != "" && !hasUnmarshaler(t) {
-			d.fail(n.Line, path, "expected %s, got %s", want, quote(n.Value))
+			d.fail(n.Line, path, "expected %s, got %s", want, shown(n, path))
+			return
+		}
+		if t == urlType {
+			// The parser's message quotes the URL and may quote part of its password.
+			d.fail(n.Line, path, "not a valid URL: %s", quote(RedactURL(n.Value)))
 			return
 		}
 		d.fail(n.Line, path, "%s", cleanYAMLError(err))
@@ -416,6 +444,16 @@ func describe(n *yaml.Node) string {
 		return quote(n.Value)
 	}
 	return "nothing"
+}
+
+// shown describes n for a message about path. Under an endpoint, whose HTTP client
+// settings hold passwords, tokens and secret headers, a value is never quoted: a secret
+// written in the wrong place must not end up in an error, a terminal and a log.
+func shown(n *yaml.Node, path string) string {
+	if n.Kind == yaml.ScalarNode && (strings.HasPrefix(path, "prometheus[") || strings.HasPrefix(path, "alertmanager[")) {
+		return "a value (not shown: it may be a secret)"
+	}
+	return describe(n)
 }
 
 // quote quotes s for a one-line message, shortening what could be a whole paragraph.

@@ -148,6 +148,8 @@ func (k *checker) inlineSLO(path string, s *SLO) slo.Definition {
 		k.fail(path+".objective", "required (a percentage such as 99.9)")
 	case !(o > 0):
 		k.fail(path+".objective", "must be above 0")
+	case o < 1:
+		k.fail(path+".objective", "%s would mean %s %%; objectives are percentages: did you mean %s?", format(o), format(o), format(shift(o, 2)))
 	case !(o < 100):
 		k.fail(path+".objective", "must be below 100")
 	}

@@ -47,9 +47,15 @@ func (c *Config) Validate() error {
 }
 
 type checker struct {
-	c    *Config
-	opts options
-	errs []*Error
+	c      *Config
+	opts   options
+	errs   []*Error
+	parsed map[string]parsedQuery // by query text: a query used by many services is parsed once
+}
+
+type parsedQuery struct {
+	typ parser.ValueType
+	err error
 }
 
 func (k *checker) fail(path, format string, args ...any) {
@@ -57,12 +63,20 @@ func (k *checker) fail(path, format string, args ...any) {
 	k.errs = append(k.errs, &Error{File: c.File, Line: c.line(path), Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// warn records a setting that works but is probably not what was meant.
+func (k *checker) warn(path, format string, args ...any) {
+	c := k.c
+	w := &Error{File: c.File, Line: c.line(path), Path: path, Msg: fmt.Sprintf(format, args...)}
+	c.Warnings = append(c.Warnings, w.Error())
+}
+
 func (c *Config) validate(opts options) error {
 	if opts.importFile == nil {
 		opts.importFile = slo.ImportFile
 	}
 	c.setDefaults()
-	k := &checker{c: c, opts: opts}
+	c.Warnings = nil
+	k := &checker{c: c, opts: opts, parsed: map[string]parsedQuery{}}
 	k.durations()
 	k.endpoints()
 	k.pagerDuty()
@@ -70,7 +84,7 @@ func (c *Config) validate(opts options) error {
 	k.services()
 	k.slos()
 	k.triage()
-	return joinErrors(k.errs)
+	return joinErrors(redactErrors(k.errs, c.secrets()))
 }
 
 // setDefaults fills what was left out. A key written with a zero value is not left
@@ -81,6 +95,10 @@ func (c *Config) setDefaults() {
 	}
 	if c.Timeout == 0 && !c.written("timeout") {
 		c.Timeout = defaultTimeout
+		// A poll must end before the next is due: a short refresh shortens the default.
+		if c.Refresh >= minRefresh && c.Timeout > c.Refresh {
+			c.Timeout = c.Refresh
+		}
 	}
 	first := ""
 	if len(c.Prometheus) > 0 {
@@ -116,23 +134,35 @@ func (c *Config) setDefaults() {
 }
 
 func (k *checker) durations() {
-	if !(k.c.Refresh > 0) {
-		k.fail("refresh", "must be above 0")
+	c := k.c
+	switch {
+	case c.Refresh < minRefresh:
+		k.fail("refresh", "must be at least %s, got %s", minRefresh, c.Refresh)
+	case c.Refresh < quickRefresh:
+		k.warn("refresh", "%s asks every source %d times a minute; %s or more spares Prometheus and PagerDuty's rate limit",
+			c.Refresh, int(model.Duration(time.Minute)/c.Refresh), quickRefresh)
 	}
-	if !(k.c.Timeout > 0) {
+	switch {
+	case !(c.Timeout > 0):
 		k.fail("timeout", "must be above 0")
+	case c.Refresh >= minRefresh && c.Timeout > c.Refresh:
+		k.fail("timeout", "must not be longer than refresh (%s): a poll must end before the next is due", c.Refresh)
 	}
 }
 
 func (k *checker) endpoints() {
 	var names, urls []string
-	for _, p := range k.c.Prometheus {
+	for i := range k.c.Prometheus {
+		p := &k.c.Prometheus[i]
 		names, urls = append(names, p.Name), append(urls, p.URL)
+		k.httpClient(fmt.Sprintf("prometheus[%d]", i), &p.HTTP)
 	}
 	k.endpointList("prometheus", names, urls)
 	names, urls = nil, nil
-	for _, a := range k.c.Alertmanager {
+	for i := range k.c.Alertmanager {
+		a := &k.c.Alertmanager[i]
 		names, urls = append(names, a.Name), append(urls, a.URL)
+		k.httpClient(fmt.Sprintf("alertmanager[%d]", i), &a.HTTP)
 	}
 	k.endpointList("alertmanager", names, urls)
 }
@@ -180,7 +210,7 @@ func (k *checker) where(path string) string {
 func (k *checker) checkURL(path, s string) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		k.fail(path, "must be an http:// or https:// URL, got %s", quote(s))
+		k.fail(path, "must be an http:// or https:// URL, got %s", quote(RedactURL(s)))
 	}
 }
 
@@ -229,20 +259,20 @@ func (k *checker) pagerDuty() {
 			k.fail(fmt.Sprintf("pagerduty.services[%d]", i), "must not be empty")
 		}
 	}
-	if pd.TokenFile != "" && k.opts.checkTokenFile {
+	if pd.TokenFile != "" && k.opts.readFiles {
 		k.checkTokenFile("pagerduty.token_file", pd.TokenFile)
 	}
 }
 
-// checkTokenFile refuses a token others could read, as ssh does with private keys.
+// checkTokenFile reads the token file as the source will, and refuses a token others
+// could read, as ssh does with private keys.
 func (k *checker) checkTokenFile(path, file string) {
-	fi, err := os.Stat(file)
-	if err != nil {
-		k.fail(path, "%s", oneLine(err))
+	if _, ok := k.checkFile(path, file, secretFile); !ok {
 		return
 	}
-	if !fi.Mode().IsRegular() {
-		k.fail(path, "%s is not a regular file", file)
+	fi, err := os.Stat(file)
+	if err != nil {
+		k.fail(path, "%s", fileMessage(err))
 		return
 	}
 	// Windows has no such permission bits: os.Stat makes them up.
@@ -258,12 +288,18 @@ func (k *checker) signals() {
 	}
 	k.checkPrometheus("signals.prometheus", s.Prometheus, true)
 	k.queries("signals", s.Latency, s.Traffic, s.Errors, s.Saturation)
+	k.query("signals.health", s.Health)
 	k.thresholds("signals.thresholds", &s.Thresholds)
 }
 
+// services checks services[]. A service without queries of its own is fine: it takes
+// the profile's signals, or has none and is there for its SLOs.
 func (k *checker) services() {
 	c := k.c
-	profile := c.Signals != nil && c.Signals.Latency+c.Signals.Traffic+c.Signals.Errors+c.Signals.Saturation != ""
+	if n := len(c.Services); n > MaxServices {
+		k.fail("services", "%d services are more than vigil's limit of %d", n, MaxServices)
+		return
+	}
 	paths := make([]string, len(c.Services))
 	names := make([]string, len(c.Services))
 	for i := range c.Services {
@@ -271,9 +307,6 @@ func (k *checker) services() {
 		path := fmt.Sprintf("services[%d]", i)
 		paths[i], names[i] = path, s.Name
 		own := s.Latency+s.Traffic+s.Errors+s.Saturation != ""
-		if !own && !profile {
-			k.fail(path, "no queries: set signals or this service's own latency, traffic, errors or saturation")
-		}
 		k.checkPrometheus(path+".prometheus", s.Prometheus, own)
 		k.queries(path, s.Latency, s.Traffic, s.Errors, s.Saturation)
 		if s.Thresholds != nil {
@@ -292,33 +325,62 @@ func (k *checker) queries(path, latency, traffic, errors, saturation string) {
 
 // query checks q as an instant query; "" is no query and is fine.
 func (k *checker) query(path, q string) {
-	if q == "" {
+	if q == "" || k.tooLong(path, q) {
 		return
 	}
-	expr, err := promql.ParseExpr(windowVar.ReplaceAllString(q, windowForCheck))
-	if err != nil {
-		k.fail(path, "bad PromQL: %s", oneLine(err))
+	p := k.parse(windowVar.ReplaceAllString(q, windowForCheck))
+	if p.err != nil {
+		k.fail(path, "bad PromQL: %s", oneLine(p.err))
 		return
 	}
-	if t := expr.Type(); t != parser.ValueTypeVector && t != parser.ValueTypeScalar {
+	if t := p.typ; t != parser.ValueTypeVector && t != parser.ValueTypeScalar {
 		k.fail(path, "must return an instant vector or a scalar, not a %s", t)
 	}
 }
 
+// parse parses a query, once per text.
+func (k *checker) parse(q string) parsedQuery {
+	if p, ok := k.parsed[q]; ok {
+		return p
+	}
+	var p parsedQuery
+	expr, err := promql.ParseExpr(q)
+	if err != nil {
+		p.err = err
+	} else {
+		p.typ = expr.Type()
+	}
+	k.parsed[q] = p
+	return p
+}
+
+// tooLong reports (and fails) a query past MaxQueryBytes, before anything parses it:
+// the parser's time grows faster than the query.
+func (k *checker) tooLong(path, q string) bool {
+	if len(q) <= MaxQueryBytes {
+		return false
+	}
+	k.fail(path, "%s", queryTooLong(q))
+	return true
+}
+
+func queryTooLong(q string) string {
+	return fmt.Sprintf("query is %d bytes, more than the %s limit", len(q), size(MaxQueryBytes))
+}
+
+// thresholds checks the ranges of thresholds set in code; decoding checks those read
+// from a file, with what was written at hand.
 func (k *checker) thresholds(path string, t *Thresholds) {
-	if t.Latency != nil && !t.Latency.None && !(t.Latency.Value > 0) {
-		k.fail(path+".latency", "must be above 0")
-	}
-	if t.Errors != nil && !t.Errors.None {
-		switch e := t.Errors.Value; {
-		case !(e > 0):
-			k.fail(path+".errors", "must be above 0")
-		case e > 1:
-			k.fail(path+".errors", "must be at most 1 (a fraction of requests: 0.01 is 1%%)")
+	for _, kt := range []struct {
+		kind string
+		th   *Threshold
+	}{{"latency", t.Latency}, {"errors", t.Errors}, {"saturation", t.Saturation}} {
+		if kt.th == nil {
+			continue
 		}
-	}
-	if t.Saturation != nil && !t.Saturation.None && !(t.Saturation.Value > 0) {
-		k.fail(path+".saturation", "must be above 0")
+		if msg := thresholdProblem(kt.kind, *kt.th); msg != "" {
+			k.fail(path+"."+kt.kind, "%s", msg)
+		}
 	}
 }
 
@@ -331,6 +393,9 @@ func (k *checker) triage() {
 		path := fmt.Sprintf("triage.hide[%d].match", i)
 		if h.Match == "" {
 			k.fail(path, "required")
+			continue
+		}
+		if k.tooLong(path, h.Match) {
 			continue
 		}
 		if _, err := promql.ParseMetricSelector(h.Match); err != nil {
