@@ -28,6 +28,30 @@ type PromOptions struct {
 	Retention      string        // --storage.tsdb.retention.time; default 400d
 	Rules          string        // the YAML of a rule file to load, e.g. recording rules
 	Args           []string      // extra command-line flags
+	// Scrape adds scrape jobs besides the self-scrape (unless NoScrape): a target may
+	// be Self (this server) or an address nothing listens on (see DeadAddr), whose
+	// `up` is 0.
+	Scrape []ScrapeJob
+}
+
+// ScrapeJob is one extra scrape job of a test Prometheus.
+type ScrapeJob struct {
+	Job     string
+	Targets []string // host:port, or Self
+}
+
+// Self stands for the test Prometheus's own address in ScrapeJob.Targets.
+const Self = "self"
+
+// DeadAddr is a loopback address on which nothing listens (a port that was free a
+// moment ago), for a scrape target that is down.
+func DeadAddr(t testing.TB) string {
+	t.Helper()
+	port, err := freePort()
+	if err != nil {
+		t.Fatalf("testservers: pick a port: %v", err)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 }
 
 // PromServer is a running (or stopped) Prometheus owned by one test.
@@ -198,9 +222,23 @@ func (p *PromServer) config() string {
 	if p.opts.Rules != "" {
 		fmt.Fprintf(&b, "rule_files: [%q]\n", filepath.Join(p.dir, "rules.yml"))
 	}
-	if !p.opts.NoScrape {
-		fmt.Fprintf(&b, "scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [%q]\n",
-			net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)))
+	if p.opts.NoScrape {
+		return b.String()
+	}
+	self := net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port))
+	fmt.Fprintf(&b, "scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [%q]\n", self)
+	for _, j := range p.opts.Scrape {
+		fmt.Fprintf(&b, "  - job_name: %q\n    static_configs:\n      - targets: [", j.Job)
+		for i, target := range j.Targets {
+			if target == Self {
+				target = self
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%q", target)
+		}
+		b.WriteString("]\n")
 	}
 	return b.String()
 }

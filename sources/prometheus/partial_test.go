@@ -15,7 +15,7 @@ import (
 )
 
 // TestBrokenSLOQueryLeavesSignalsFresh: one SLO query the server rejects must not
-// blank the golden signals of the whole Prometheus; the SLO part carries the error.
+// blank the golden signals of the whole Prometheus; only that SLO is marked failed.
 func TestBrokenSLOQueryLeavesSignalsFresh(t *testing.T) {
 	t.Parallel()
 	srv, err := sim.StartPrometheus(sim.DemoScenario(time.Now().Add(-time.Hour)), time.Now)
@@ -43,8 +43,14 @@ func TestBrokenSLOQueryLeavesSignalsFresh(t *testing.T) {
 	if r := data.Signals.Services["api"].Values[sources.Traffic]; !r.Valid {
 		t.Errorf("api traffic = %+v, want a fresh value", r)
 	}
-	if data.SLOs == nil || !strings.Contains(data.SLOs.Err, "SLO") || !strings.Contains(data.SLOs.Err, "parse error") {
-		t.Errorf("SLO part = %+v, want an error naming the SLO query and the parse error", data.SLOs)
+	if data.SLOs == nil || data.SLOs.Err != "" {
+		t.Fatalf("SLO part = %+v, want it answered with only the broken SLO failed", data.SLOs)
+	}
+	if f, ok := data.SLOs.Failed["broken"]; !ok || !strings.Contains(f.Err, "parse error") || f.Stale {
+		t.Errorf("failed SLOs = %+v, want broken with its parse error, not stale", data.SLOs.Failed)
+	}
+	if len(data.SLOs.Failures) == 0 || !strings.HasPrefix(data.SLOs.Failures[0].What, "SLO ") {
+		t.Errorf("failures = %+v, want the combined SLO queries that failed", data.SLOs.Failures)
 	}
 }
 

@@ -21,7 +21,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
@@ -52,9 +51,14 @@ type Options struct {
 
 // SignalSpec says how to read the golden signals of services from this Prometheus.
 type SignalSpec struct {
-	By       string                    // label holding the service name, e.g. "job"
-	Profile  map[sources.Signal]string // batched queries (empty string/missing: none)
-	Services []ServiceSpec             // every service this Prometheus reports on, in config order
+	By      string                    // label holding the service name, e.g. "job"
+	Profile map[sources.Signal]string // batched queries (empty string/missing: none)
+	// Health is the profile's own target-health query, whose value per service (by
+	// the By label) is the share of its targets up, 0..1. Empty: one built from `up`
+	// counts targets up and in total. Asked only when the profile has a query or this
+	// is set.
+	Health   string
+	Services []ServiceSpec // every service this Prometheus reports on, in config order
 }
 
 // ServiceSpec is one service and the signals it reads from queries of its own.
@@ -86,6 +90,13 @@ type Source struct {
 	recording []map[time.Duration]bool
 	lastSLOs  *sources.SLOData             // the last good SLO answer, shown stale when SLO questions fail
 	queries   map[string]map[string]string // SLO name -> label -> PromQL asked; nil: rebuild
+
+	trouble      map[int]*sloTrouble                  // SLO index -> its own query fails
+	comboTrouble map[string]*comboTrouble             // group -> fails though its SLOs do not
+	lastCounts   map[int]map[time.Duration]slo.Counts // SLO index -> its last fresh counts
+	coverage     map[string]time.Duration             // SLO name -> window share with data
+	coverageAt   time.Time                            // evaluation time of the last coverage check
+	coverageWait time.Duration                        // until the next: an hour, less after a failure
 }
 
 // New checks opts, fills defaults and builds the HTTP client. It does no I/O.
@@ -152,6 +163,10 @@ func New(opts Options) (*Source, error) {
 		sloIndex: idx,
 		long:     map[string]*longCache{},
 		built:    map[string]*builtQuery{},
+
+		trouble:      map[int]*sloTrouble{},
+		comboTrouble: map[string]*comboTrouble{},
+		lastCounts:   map[int]map[time.Duration]slo.Counts{},
 	}, nil
 }
 
@@ -163,8 +178,11 @@ func checkSignals(s *SignalSpec) error {
 	for _, q := range s.Profile {
 		batched = batched || q != ""
 	}
-	if batched && s.By == "" {
+	if (batched || s.Health != "") && s.By == "" {
 		return errors.New("signals: by must name the label holding the service name")
+	}
+	if s.By != "" && !validLabelName(s.By) {
+		return fmt.Errorf("signals: by %q is not a label name", s.By)
 	}
 	seen := make(map[string]bool, len(s.Services))
 	for _, svc := range s.Services {
@@ -184,91 +202,6 @@ func (s *Source) Name() string { return s.name }
 
 // Kind is sources.KindPrometheus.
 func (s *Source) Kind() sources.Kind { return sources.KindPrometheus }
-
-// Poll asks every signal and SLO question at `at`. If a signal query fails, Poll
-// returns only the error (naming the question and a short reason): the hub then keeps
-// the last good data, marked stale, which is safer than a board half of whose numbers
-// are silently missing. If only SLO questions fail, the signals are still fresh: they
-// are returned, and the SLO part carries the error instead of counts, so one broken
-// SLO query cannot blank the golden signals.
-func (s *Source) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
-	ctx = withPollLimits(ctx)
-	budget := pollBudget(ctx)
-	wrap := func(what string, err error) error { return wrapQuery(what, err, budget) }
-	var (
-		data          sources.Data
-		jobs          []job
-		sigN, sloN    atomic.Int64
-		finishSignals func() *sources.SignalsData
-		finishSLOs    func() *sources.SLOData
-		sloErr        error
-	)
-	if s.opts.Signals != nil {
-		var sj []job
-		sj, finishSignals = s.planSignals(at)
-		jobs = append(jobs, counted(sj, &sigN)...)
-	}
-	nSignals := len(jobs)
-	if len(s.opts.SLOs) > 0 {
-		if err := s.checkRecording(withCounter(ctx, &sloN), at); err != nil {
-			sloErr = wrap("SLO recording-rule check", err)
-		} else {
-			var sj []job
-			sj, finishSLOs = s.planSLOs(at)
-			jobs = append(jobs, counted(sj, &sloN)...)
-		}
-	}
-	if len(jobs) == 0 && sloErr == nil {
-		// Nothing configured to ask: probe anyway, so the badge never says ok for a
-		// server that does not answer.
-		if _, _, _, err := s.api.Query(ctx, "vector(1)", at); err != nil {
-			return sources.Data{}, wrap("probe", err)
-		}
-		return data, nil
-	}
-	failed, err := runJobs(ctx, jobs, wrap)
-	switch {
-	case err != nil && failed < nSignals:
-		return sources.Data{}, err
-	case err != nil:
-		sloErr = err
-	}
-	if finishSignals != nil {
-		data.Signals = finishSignals()
-		data.Signals.Requests = int(sigN.Load())
-	}
-	switch {
-	case sloErr != nil && data.Signals == nil:
-		return sources.Data{}, sloErr
-	case sloErr != nil:
-		// Keep the last good counts, marked with the error: old numbers labelled
-		// stale beat a blank pane, and the operator sees why.
-		stale := sources.SLOData{}
-		s.mu.Lock()
-		if s.lastSLOs != nil {
-			stale = *s.lastSLOs
-		}
-		s.mu.Unlock()
-		stale.Err, stale.Requests = sloErr.Error(), int(sloN.Load())
-		data.SLOs = &stale
-	case finishSLOs != nil:
-		data.SLOs = finishSLOs()
-		data.SLOs.Requests = int(sloN.Load())
-		s.mu.Lock()
-		s.lastSLOs = data.SLOs
-		s.mu.Unlock()
-	}
-	return data, nil
-}
-
-// counted makes each job's requests count towards n.
-func counted(jobs []job, n *atomic.Int64) []job {
-	for i := range jobs {
-		do := jobs[i].do
-		jobs[i].do = func(ctx context.Context) error { return do(withCounter(ctx, n)) }
-	}
-	return jobs
-}
 
 // pollBudget is the time ctx allows from now, for "timeout after 10s".
 func pollBudget(ctx context.Context) time.Duration {

@@ -14,46 +14,52 @@ import (
 type sigResult struct {
 	signal  sources.Signal
 	service string // "" for the batched profile query, else the overriding service
+	what    string // "saturation", "checkout latency"
+	query   string
 	values  map[string]float64
 	series  map[string][]sources.Point
+	// The failures of the instant and the range query. Only query faults reach
+	// assembly: any other failure fails the whole poll.
+	valuesErr, seriesErr error
+}
+
+// signalPlan is the signal part of one poll: its jobs and where they put answers.
+type signalPlan struct {
+	jobs    []job
+	results []*sigResult
+	health  *healthResult // nil when no health query is asked
 }
 
 // planSignals makes the signal jobs of one poll at `at`: for each signal of the
-// profile one instant query and one range query for all services, and the same pair
-// for each per-service override. finish assembles their results.
-func (s *Source) planSignals(at time.Time) (jobs []job, finish func() *sources.SignalsData) {
+// profile one instant query and one range query for all services, the same pair for
+// each per-service override, and one target-health query for all services.
+func (s *Source) planSignals(at time.Time) *signalPlan {
 	spec := s.opts.Signals
-	var results []*sigResult
+	p := &signalPlan{}
 	add := func(sig sources.Signal, service, query string) {
-		r := &sigResult{signal: sig, service: service}
-		results = append(results, r)
 		what := string(sig)
 		if service != "" {
 			what = service + " " + what
 		}
-		key := func(m model.Metric) (string, bool) {
-			if service != "" {
-				return service, true // one series expected; its labels do not matter
-			}
-			name, ok := m[model.LabelName(spec.By)]
-			return string(name), ok
-		}
-		jobs = append(jobs,
-			job{what: what + " query", do: func(ctx context.Context) error {
+		r := &sigResult{signal: sig, service: service, what: what, query: query}
+		p.results = append(p.results, r)
+		key := s.serviceKey(service)
+		p.jobs = append(p.jobs,
+			job{what: what + " query", query: query, do: func(ctx context.Context) error {
 				v, _, _, err := s.api.Query(ctx, query, at)
-				if err != nil {
-					return err
+				if err == nil {
+					r.values, err = instantValues(v, key, combineFor(sig))
 				}
-				r.values, err = instantValues(v, key, combineFor(sig))
+				r.valuesErr = err
 				return err
 			}},
-			job{what: what + " sparkline", do: func(ctx context.Context) error {
+			job{what: what + " sparkline", query: query, do: func(ctx context.Context) error {
 				rng := v1.Range{Start: at.Add(-s.opts.SparkWindow), End: at, Step: s.opts.SparkStep}
 				v, _, _, err := s.api.QueryRange(ctx, query, rng)
-				if err != nil {
-					return err
+				if err == nil {
+					r.series, err = rangeSeries(v, key, combineFor(sig))
 				}
-				r.series, err = rangeSeries(v, key, combineFor(sig))
+				r.seriesErr = err
 				return err
 			}})
 	}
@@ -69,11 +75,30 @@ func (s *Source) planSignals(at time.Time) (jobs []job, finish func() *sources.S
 			}
 		}
 	}
-	return jobs, func() *sources.SignalsData { return s.assembleSignals(results) }
+	if j, h := s.planHealth(at); h != nil {
+		p.jobs = append(p.jobs, j)
+		p.health = h
+	}
+	return p
 }
 
-func (s *Source) assembleSignals(results []*sigResult) *sources.SignalsData {
-	spec := s.opts.Signals
+// serviceKey reads the service a series belongs to: the by label for the batched
+// profile, or the overriding service itself, whose query is expected to return one
+// series whose labels do not matter.
+func (s *Source) serviceKey(service string) func(model.Metric) (string, bool) {
+	if service != "" {
+		return func(model.Metric) (string, bool) { return service, true }
+	}
+	by := model.LabelName(s.opts.Signals.By)
+	return func(m model.Metric) (string, bool) {
+		name, ok := m[by]
+		return string(name), ok
+	}
+}
+
+// assemble builds the poll's signal data. A failed query marks only the readings it
+// feeds, with the reason, and is listed in Failures; everything else is fresh.
+func (p *signalPlan) assemble(spec *SignalSpec, budget time.Duration) *sources.SignalsData {
 	out := &sources.SignalsData{Services: make(map[string]sources.ServiceSignals, len(spec.Services))}
 	for _, svc := range spec.Services {
 		ss := sources.ServiceSignals{
@@ -86,11 +111,24 @@ func (s *Source) assembleSignals(results []*sigResult) *sources.SignalsData {
 		}
 		out.Services[svc.Name] = ss
 	}
+	for _, r := range p.results {
+		switch {
+		case r.valuesErr != nil:
+			// The sparkline of a query that failed is not worth a line of its own.
+			out.Failures = append(out.Failures, sources.QueryFailure{What: r.what + " query", Query: r.query, Err: describe(r.valuesErr, budget)})
+		case r.seriesErr != nil:
+			out.Failures = append(out.Failures, sources.QueryFailure{What: r.what + " sparkline", Query: r.query, Err: describe(r.seriesErr, budget)})
+		}
+	}
 	// Batched results first, then overrides on top: a service's own query wins.
 	for pass := range 2 {
-		for _, r := range results {
+		for _, r := range p.results {
 			if (r.service != "") != (pass == 1) {
 				continue
+			}
+			var reason string
+			if r.valuesErr != nil {
+				reason = describe(r.valuesErr, budget)
 			}
 			for _, svc := range spec.Services {
 				if pass == 0 && svc.Overrides[r.signal] != "" {
@@ -100,13 +138,20 @@ func (s *Source) assembleSignals(results []*sigResult) *sources.SignalsData {
 					continue
 				}
 				ss := out.Services[svc.Name]
-				if v, ok := r.values[svc.Name]; ok {
+				if reason != "" {
+					ss.Values[r.signal] = sources.Reading{Err: reason}
+				} else if v, ok := r.values[svc.Name]; ok {
 					ss.Values[r.signal] = sources.Reading{Value: v, Valid: true}
 				}
-				if pts := r.series[svc.Name]; len(pts) > 0 {
+				if pts := r.series[svc.Name]; len(pts) > 0 && reason == "" {
 					ss.Series[r.signal] = pts
 				}
 			}
+		}
+	}
+	if p.health != nil {
+		if f := p.health.apply(out, budget); f != nil {
+			out.Failures = append(out.Failures, *f)
 		}
 	}
 	return out

@@ -127,8 +127,8 @@ func testSignalsEqualDirect(t *testing.T, p *testservers.PromServer) {
 	if valid < 3 {
 		t.Errorf("only %d signals had data; the test proves little", valid)
 	}
-	if want := 8 + 8; data.Signals.Requests != want {
-		t.Errorf("requests = %d, want %d (4 instant + 4 range for the profile and for the overrides)", data.Signals.Requests, want)
+	if want := 8 + 8 + 1; data.Signals.Requests != want {
+		t.Errorf("requests = %d, want %d (4 instant + 4 range for the profile and for the overrides, 1 health)", data.Signals.Requests, want)
 	}
 }
 
@@ -170,8 +170,8 @@ func testRequestsConstant(t *testing.T, p *testservers.PromServer) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if data.Signals.Requests != 8 {
-			t.Errorf("%d services: %d requests, want 8", n, data.Signals.Requests)
+		if data.Signals.Requests != 9 { // 4 instant, 4 range, 1 health
+			t.Errorf("%d services: %d requests, want 9", n, data.Signals.Requests)
 		}
 		if len(data.Signals.Services) != n {
 			t.Errorf("%d services configured, %d in the data", n, len(data.Signals.Services))
@@ -219,10 +219,15 @@ func testDownThenUp(t *testing.T, p *testservers.PromServer) {
 	}
 }
 
+// A query Prometheus rejects marks only its own signal, naming the query and the
+// reason; the other signals stay fresh.
 func TestBadPromQLNamesTheSignal(t *testing.T) {
 	t.Parallel()
 	p := testservers.Prometheus(t, testservers.PromOptions{NoScrape: true})
-	profile := map[sources.Signal]string{sources.Traffic: "sum(rate(x[5m])", sources.Saturation: "vector(0.5)"}
+	profile := map[sources.Signal]string{
+		sources.Traffic:    "sum(rate(x[5m])",
+		sources.Saturation: `label_replace(vector(0.5), "job", "x", "", "")`,
+	}
 	src, err := New(Options{Name: "self", URL: p.URL(), HTTP: promconfig.DefaultHTTPClientConfig,
 		Signals: &SignalSpec{By: "job", Profile: profile, Services: []ServiceSpec{{Name: "x"}}}})
 	if err != nil {
@@ -230,9 +235,20 @@ func TestBadPromQLNamesTheSignal(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err = src.Poll(ctx, time.Now())
-	const want = `traffic query: bad_data: invalid parameter "query": 1:16: parse error: unclosed left parenthesis`
-	if err == nil || err.Error() != want {
-		t.Errorf("error %v\nwant %s", err, want)
+	data, err := src.Poll(ctx, time.Now())
+	if err != nil {
+		t.Fatalf("poll failed as a whole: %v", err)
+	}
+	const reason = `bad_data: invalid parameter "query": 1:16: parse error: unclosed left parenthesis`
+	x := data.Signals.Services["x"]
+	if got := x.Values[sources.Traffic]; got.Valid || got.Err != reason {
+		t.Errorf("x traffic = %+v, want Err %q", got, reason)
+	}
+	if got := x.Values[sources.Saturation]; got != (sources.Reading{Value: 0.5, Valid: true}) {
+		t.Errorf("x saturation = %+v, want a fresh 0.5", got)
+	}
+	want := []sources.QueryFailure{{What: "traffic query", Query: profile[sources.Traffic], Err: reason}}
+	if fmt.Sprint(data.Signals.Failures) != fmt.Sprint(want) {
+		t.Errorf("failures = %+v\nwant %+v", data.Signals.Failures, want)
 	}
 }

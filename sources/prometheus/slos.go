@@ -1,19 +1,15 @@
 package prometheus
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
 	"github.com/vigil-sre/vigil/slo"
-	"github.com/vigil-sre/vigil/sources"
 )
 
 // The parts of one SLO's answer over one window, told apart by the "part" label of the
@@ -97,83 +93,14 @@ func joinWindows(ws []time.Duration) string {
 	return strings.Join(names, "+")
 }
 
-// planSLOs makes the SLO jobs of one poll at `at`: the short windows always, the long
-// ones when the cached answer is older than LongWindowEvery (in evaluation time, so a
-// snapshot of the past is not answered from the present), and the retention flag until
-// the server has answered it once.
-func (s *Source) planSLOs(at time.Time) (jobs []job, finish func() *sources.SLOData) {
-	groups := s.groups()
-	results := make([]map[int]map[time.Duration]slo.Counts, len(groups))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for gi, g := range groups {
-		if c := s.long[g.name]; g.long && c != nil && (at.Sub(c.at)).Abs() < s.opts.LongWindowEvery {
-			results[gi] = c.counts
-			continue
-		}
-		b := s.built[g.name]
-		if b == nil {
-			// The text depends only on the definitions and the recording check, so it
-			// is built once rather than on every poll.
-			subs := s.subQueries(g)
-			b = &builtQuery{subs: subs, query: combine(s.opts.SLOs, subs)}
-			s.built[g.name] = b
-		}
-		query, subs := b.query, b.subs
-		jobs = append(jobs, job{what: "SLO " + g.name + " query", do: func(ctx context.Context) error {
-			v, _, _, err := s.api.Query(ctx, query, at)
-			if err != nil {
-				return err
-			}
-			counts, err := s.readCounts(v, subs)
-			if err != nil {
-				return err
-			}
-			results[gi] = counts
-			if g.long {
-				s.mu.Lock()
-				s.long[g.name] = &longCache{at: at, counts: counts}
-				s.mu.Unlock()
-			}
-			return nil
-		}})
-	}
-	if s.retention == nil {
-		jobs = append(jobs, job{what: "retention", do: s.readRetention})
-	}
-	return jobs, func() *sources.SLOData {
-		out := &sources.SLOData{Counts: make(map[string]map[time.Duration]slo.Counts, len(s.opts.SLOs))}
-		for i, d := range s.opts.SLOs {
-			m := make(map[time.Duration]slo.Counts, len(slo.Windows)+1)
-			for _, r := range results {
-				for w, c := range r[i] {
-					m[w] = c
-				}
-			}
-			out.Counts[d.Name] = m
-		}
-		s.mu.Lock()
-		if s.retention != nil {
-			out.Retention = *s.retention
-		}
-		if s.queries == nil {
-			// Built once the recording-rule check has run, so the detail view shows
-			// what is really asked (a recording rule or the raw query).
-			s.queries = make(map[string]map[string]string, len(s.opts.SLOs))
-			for i, d := range s.opts.SLOs {
-				s.queries[d.Name] = s.sloQueriesLocked(i)
-			}
-		}
-		out.Queries = s.queries
-		s.mu.Unlock()
-		return out
-	}
-}
-
-// subQueries lists what group g asks of every SLO. Caller holds s.mu.
+// subQueries lists what group g asks of every SLO that is not in trouble. Caller
+// holds s.mu.
 func (s *Source) subQueries(g sloGroup) []subQuery {
 	var subs []subQuery
 	for i, d := range s.opts.SLOs {
+		if s.trouble[i] != nil {
+			continue // asked on its own until it answers again: see sloTrouble
+		}
 		for _, w := range g.windows {
 			if g.own && w != d.Window {
 				continue
@@ -322,109 +249,4 @@ func (s *Source) readCounts(v model.Value, subs []subQuery) (map[int]map[time.Du
 		out[k.slo][k.window] = c
 	}
 	return out, nil
-}
-
-// readRetention reads storage.tsdb.retention.time once. It never fails the poll: a
-// server without the flags endpoint (Thanos, Mimir) has an unknown retention, 0.
-func (s *Source) readRetention(ctx context.Context) error {
-	flags, err := s.api.Flags(ctx)
-	if err != nil && passing(err) {
-		return nil // ask again next poll
-	}
-	r := retentionFromFlags(flags)
-	s.mu.Lock()
-	s.retention = &r
-	s.mu.Unlock()
-	return nil
-}
-
-// retentionFromFlags reads Prometheus's retention flags. With neither time nor size
-// set Prometheus keeps 15 days; with only a size the time limit is unknown.
-func retentionFromFlags(flags v1.FlagsResult) time.Duration {
-	t := flags["storage.tsdb.retention.time"]
-	if t == "" || t == "0s" {
-		t = flags["storage.tsdb.retention"] // the pre-2.8 name, still accepted
-	}
-	if d, err := model.ParseDuration(t); err == nil && d > 0 {
-		return time.Duration(d)
-	}
-	if _, ok := flags["storage.tsdb.retention.time"]; !ok {
-		return 0
-	}
-	if size := flags["storage.tsdb.retention.size"]; size == "" || size == "0B" || size == "0" {
-		return 15 * 24 * time.Hour
-	}
-	return 0
-}
-
-// checkRecording asks, once, which Sloth/Pyrra recording series exist, in one query
-// for every SLO that names some. An SLO window whose series exists is then read from
-// it; the others are computed from the raw queries. A server that rejects the check
-// (a selector it cannot parse) leaves every SLO on its raw queries.
-func (s *Source) checkRecording(ctx context.Context, at time.Time) error {
-	s.mu.Lock()
-	done := s.recording != nil
-	s.mu.Unlock()
-	if done {
-		return nil
-	}
-	var b strings.Builder
-	for _, d := range s.opts.SLOs {
-		if d.Recording == nil {
-			continue
-		}
-		for _, w := range slo.Windows {
-			sel := d.Recording.ErrorRatio[w]
-			if sel == "" {
-				continue
-			}
-			if b.Len() > 0 {
-				b.WriteString(" or ")
-			}
-			fmt.Fprintf(&b, `label_replace(label_replace(count(%s), "slo", %s, "", ""), "window", "%s", "", "")`,
-				sel, quoteReplacement(d.Name), slo.WindowName(w))
-		}
-	}
-	rec := make([]map[time.Duration]bool, len(s.opts.SLOs))
-	if b.Len() > 0 {
-		v, _, _, err := s.api.Query(ctx, b.String(), at)
-		switch {
-		case err != nil && passing(err):
-			return err
-		case err == nil:
-			vec, _ := v.(model.Vector)
-			for _, smp := range vec {
-				i, ok := s.sloIndex[string(smp.Metric["slo"])]
-				w, err := model.ParseDuration(string(smp.Metric["window"]))
-				if !ok || err != nil {
-					continue
-				}
-				if rec[i] == nil {
-					rec[i] = map[time.Duration]bool{}
-				}
-				rec[i][time.Duration(w)] = true
-			}
-		}
-	}
-	s.mu.Lock()
-	s.recording = rec
-	clear(s.built)
-	s.queries = nil
-	s.mu.Unlock()
-	return nil
-}
-
-// passing tells a failure that may clear by the next poll (the network, an overloaded
-// or restarting server) from an answer that will not change (404: no such endpoint,
-// 400: a selector it cannot parse), which is worth remembering.
-func passing(err error) bool {
-	var apiErr *v1.Error
-	if !errors.As(err, &apiErr) {
-		return true
-	}
-	switch apiErr.Type {
-	case v1.ErrServer, v1.ErrTimeout, v1.ErrCanceled:
-		return true
-	}
-	return false
 }

@@ -87,9 +87,10 @@ func testSLOCounts(t *testing.T, p *testservers.PromServer) {
 		t.Fatal(err)
 	}
 	t.Logf("first poll: %d requests", data.SLOs.Requests)
-	// 5 short windows, 1d+3d, the 30d and 7d SLO windows, the retention flag.
-	if n := data.SLOs.Requests; n != 8 {
-		t.Errorf("first poll: %d requests, want 8", n)
+	// 5 short windows, 1d+3d, the 30d and 7d SLO windows, the retention flag, the
+	// coverage check.
+	if n := data.SLOs.Requests; n != 9 {
+		t.Errorf("first poll: %d requests, want 9", n)
 	}
 	if want := 400 * 24 * time.Hour; data.SLOs.Retention != want {
 		t.Errorf("retention = %v, want %v", data.SLOs.Retention, want)
@@ -131,7 +132,8 @@ func testSLOCounts(t *testing.T, p *testservers.PromServer) {
 	}
 
 	// Within LongWindowEvery only the five short windows are asked again; after it the
-	// long ones too, and so for a past instant.
+	// long ones too, and so for a past instant, which also measures coverage again
+	// (it is asked at most hourly, in evaluation time).
 	for _, step := range []struct {
 		at   time.Time
 		want int
@@ -140,7 +142,7 @@ func testSLOCounts(t *testing.T, p *testservers.PromServer) {
 		{at.Add(30 * time.Second), 5},
 		{at.Add(75 * time.Second), 7},
 		{at.Add(80 * time.Second), 5},
-		{at.Add(-2 * time.Hour), 7},
+		{at.Add(-2 * time.Hour), 8},
 	} {
 		if n := pollAt(step.at); n != step.want {
 			t.Errorf("poll at %+v: %d requests, want %d", step.at.Sub(at), n, step.want)
@@ -206,9 +208,10 @@ func testSLORecording(t *testing.T, p *testservers.PromServer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The check for the recorded series, 5 short windows, 1d+3d, 30d, retention.
-	if n := data.SLOs.Requests; n != 9 {
-		t.Errorf("first poll: %d requests, want 9", n)
+	// The check for the recorded series, 5 short windows, 1d+3d, 30d, retention,
+	// coverage.
+	if n := data.SLOs.Requests; n != 10 {
+		t.Errorf("first poll: %d requests, want 10", n)
 	}
 	q := src.SLOQueries("rec")
 	if q["ratio 5m"] != "max("+sel+")" || q["errors 30m"] == "" || q["ratio 30m"] != "" {
