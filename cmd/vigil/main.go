@@ -3,32 +3,27 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vigil-sre/vigil/internal/app"
+	"github.com/vigil-sre/vigil/internal/crash"
 	"github.com/vigil-sre/vigil/internal/textsafe"
 )
 
-// Stamped at release time with -ldflags "-X main.version=... -X main.commit=... -X main.date=...".
-var (
-	version = "dev"
-	commit  = "none"
-	date    = "unknown"
-)
-
 func main() {
-	// SIGHUP is a dropped SSH session: end cleanly so the terminal state is restored.
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
+	// First, before anything changes the terminal: remember its state, so a crash
+	// or a signal can put it back. A panic on this goroutine is reported by the
+	// deferred Recover; the dashboard's goroutines report their own.
+	guard := crash.Install(os.Stdin, os.Stdout, os.Stderr)
+	defer crash.Recover("main")
+	ctx, stop := onSignals(guard)
 	err := newRoot().ExecuteContext(ctx)
+	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
 
@@ -63,7 +58,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ui.Version = version
+			ui.Version = currentBuild().Short()
 			return app.Dashboard(cmd.Context(), configPath, ui)
 		},
 	}
@@ -87,7 +82,7 @@ func newDemo() *cobra.Command {
 		Short: "The dashboard on built-in simulated sources: no servers, no credentials",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ui.Version = version
+			ui.Version = currentBuild().Short()
 			return app.Demo(cmd.Context(), ui)
 		},
 	}
@@ -130,7 +125,7 @@ func newVersion() *cobra.Command {
 		Short: "Print the version, commit and build date",
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintf(cmd.OutOrStdout(), "vigil %s (commit %s, built %s)\n", version, commit, date)
+			fmt.Fprintln(cmd.OutOrStdout(), currentBuild())
 		},
 	}
 }

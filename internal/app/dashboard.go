@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,7 +13,9 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/internal/crash"
 	"github.com/vigil-sre/vigil/sources"
+	"github.com/vigil-sre/vigil/themes"
 	"github.com/vigil-sre/vigil/tui"
 )
 
@@ -29,6 +32,10 @@ type UIOptions struct {
 
 // Dashboard runs the dashboard on the configuration at path.
 func Dashboard(ctx context.Context, path string, ui UIOptions) error {
+	if err := requireTerminal(); err != nil {
+		return err
+	}
+	testPanic("config")
 	cfg, err := loadConfig(path)
 	if err != nil {
 		return err
@@ -44,6 +51,9 @@ func Dashboard(ctx context.Context, path string, ui UIOptions) error {
 // quits. The hub's snapshots are turned into Boards here, off the UI goroutine, so
 // Update only swaps in a finished Board.
 func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
+	if err := requireTerminal(); err != nil {
+		return err
+	}
 	logger, closeLog, err := openLog(ui.LogFile)
 	if err != nil {
 		return usageError(err)
@@ -51,7 +61,13 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 	defer closeLog()
 	slog.SetDefault(logger)
 
-	noColor := ui.NoColor || os.Getenv("NO_COLOR") != ""
+	// The colour profile comes from the terminal and the environment (NO_COLOR,
+	// TERM=dumb, a vt100 without colours); --no-color only ever takes colour away.
+	profile := themes.DetectProfile(os.Stdout, os.Environ())
+	if ui.NoColor {
+		profile = min(profile, colorprofile.ASCII)
+	}
+	noColor := profile <= colorprofile.ASCII
 	theme, err := tui.Theme(ui.Theme, noColor)
 	if err != nil {
 		return usageError(fmt.Errorf("--theme: %w", err))
@@ -74,15 +90,12 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		Demo:    ui.demo,
 		Version: ui.Version,
 	})
-	opts := []tea.ProgramOption{tea.WithContext(ctx)}
-	if noColor {
-		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
-	}
-	p := tea.NewProgram(model, opts...)
+	p := tea.NewProgram(withTestPanic(model), tea.WithContext(ctx), tea.WithColorProfile(profile))
 
 	snaps, unsubscribe := hub.Subscribe()
 	defer unsubscribe()
 	go func() {
+		defer crash.Recover("the board builder")
 		var tracker alerts.Tracker
 		for {
 			select {
@@ -92,6 +105,7 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 				if !ok {
 					return
 				}
+				testPanic("build")
 				b := alerts.Build(snap, setup.Rules, time.Now())
 				tracker.Stamp(&b)
 				p.Send(tui.BoardMsg{Board: b})
@@ -99,10 +113,39 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		}
 	}()
 	slog.Info("dashboard started", "sources", len(setup.Sources), "services", len(setup.Rules.Services), "slos", len(setup.Rules.SLOs))
-	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+	guard := crash.Current()
+	drawing, err := guard.StartDrawing()
+	if err != nil {
+		slog.Warn("stack traces of a crash may land on the screen", "err", err)
+	}
+	_, err = p.Run()
+	trace, summary := drawing.Stop()
+	if errors.Is(err, tea.ErrProgramPanic) {
+		// Bubble Tea caught a panic in Update, View or a command, restored the
+		// terminal and printed the stack to standard error, which was the trace file.
+		guard.RestoreTerminal()
+		if summary == "" {
+			summary = "no message"
+		}
+		return runtimeError(fmt.Errorf("crashed (panic in the dashboard: %s); terminal restored; stack trace in %s", summary, trace))
+	}
+	if trace != "" {
+		slog.Warn("the dashboard wrote to standard error", "file", trace)
+	}
+	if err != nil && ctx.Err() == nil {
 		return runtimeError(err)
 	}
 	return nil
+}
+
+// requireTerminal refuses to start the dashboard when standard input or output is
+// not a terminal: in a script, a cron job or a pipe it could only fail later with
+// a cryptic TTY error, or draw escape sequences into a file.
+func requireTerminal() error {
+	if crash.IsTerminal(os.Stdin) && crash.IsTerminal(os.Stdout) {
+		return nil
+	}
+	return usageError(errors.New("the dashboard needs a terminal; use `vigil snapshot` in scripts"))
 }
 
 // budgetHistory is the SLO detail view's budget-over-time chart: one range query
@@ -125,4 +168,41 @@ func openLog(path string) (*slog.Logger, func(), error) {
 		return nil, nil, fmt.Errorf("--log-file: %w", err)
 	}
 	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
+}
+
+// testPanicEnv names a place where vigil panics on purpose, so the end-to-end tests
+// can check that every kind of crash restores the terminal and reports the stack
+// trace's file: "config" (the main goroutine, before the dashboard), "build" (the
+// goroutine that builds Boards), "update" (Bubble Tea's Update) and "command" (a
+// command Bubble Tea runs in its own goroutine). Only those tests set it.
+const testPanicEnv = "VIGIL_TEST_PANIC"
+
+// testPanic panics when the test hook names where.
+func testPanic(where string) {
+	if os.Getenv(testPanicEnv) == where {
+		panic("test panic requested by " + testPanicEnv + "=" + where)
+	}
+}
+
+// withTestPanic wraps the root model so that its Update, or a command it returns,
+// panics when the test hook asks for it; otherwise it returns m itself.
+func withTestPanic(m tea.Model) tea.Model {
+	switch os.Getenv(testPanicEnv) {
+	case "update", "command":
+		return panickyModel{m}
+	}
+	return m
+}
+
+type panickyModel struct{ tea.Model }
+
+func (p panickyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := p.Model.Update(msg)
+	if _, board := msg.(tui.BoardMsg); board {
+		testPanic("update")
+		if os.Getenv(testPanicEnv) == "command" {
+			return panickyModel{m}, func() tea.Msg { testPanic("command"); return nil }
+		}
+	}
+	return panickyModel{m}, cmd
 }
