@@ -26,31 +26,60 @@ type SourceStatus struct {
 	Name        string     `json:"name"`
 	Kind        string     `json:"kind"`
 	OK          bool       `json:"ok"`
-	Error       string     `json:"error"`        // "" when ok
+	State       string     `json:"state"`        // one of the SourceState* words
+	Error       string     `json:"error"`        // "" when ok; the failing query when degraded
 	LastSuccess *time.Time `json:"last_success"` // null until the first success
-	AgeSeconds  *float64   `json:"age_seconds"`  // null until the first success
+	AgeSeconds  *Number    `json:"age_seconds"`  // null until the first success
 	Stale       bool       `json:"stale"`        // the data shown is older than the latest attempt
+	// Degraded: the latest poll answered, but some of its queries failed; the values
+	// they feed read "err". Failures names them.
+	Degraded bool           `json:"degraded"`
+	Failures []QueryFailure `json:"failures"`
+	// RetryAt is when the next poll is due after a failure; null when healthy.
+	RetryAt     *time.Time `json:"retry_at"`
+	RateLimited bool       `json:"rate_limited"` // the server asked vigil to slow down
 }
 
-// State is a threshold state, ordered from best to worst so states compare with <.
+// The words of SourceStatus.State.
+const (
+	SourceOK       = "ok"
+	SourceDegraded = "degraded" // answered, but some queries failed
+	SourceStale    = "stale"    // answered before, failing now: its data is old
+	SourceDown     = "down"     // never answered
+	SourceWaiting  = "waiting"  // not polled yet
+)
+
+// QueryFailure is one query that failed while the rest of its poll answered.
+type QueryFailure struct {
+	What  string `json:"what"`
+	Query string `json:"query"`
+	Error string `json:"error"`
+}
+
+// State is a service's or a signal's state. The names are the JSON words; Rank
+// orders them worst first.
 type State int
 
 const (
-	StateNoData State = iota // nothing to judge: no data, or no threshold and no value
-	StateOK
-	StateWarn // above 80 % of the threshold
-	StateCrit // above the threshold
+	StateNoData   State = iota // nothing to judge: no data
+	StateOK                    // within its threshold
+	StateWarn                  // above 80 % of the threshold
+	StateCrit                  // above the threshold
+	StateNone                  // no threshold, by the user's choice: drawn neutral, never as ok
+	StateErr                   // the query feeding it failed this poll
+	StateDegraded              // some of the service's targets are down
+	StateDown                  // every target of the service is down
 )
+
+var stateNames = [...]string{
+	StateNoData: "nodata", StateOK: "ok", StateWarn: "warn", StateCrit: "crit",
+	StateNone: "none", StateErr: "err", StateDegraded: "degraded", StateDown: "down",
+}
 
 // String is the state's name in JSON and text output.
 func (s State) String() string {
-	switch s {
-	case StateOK:
-		return "ok"
-	case StateWarn:
-		return "warn"
-	case StateCrit:
-		return "crit"
+	if int(s) < len(stateNames) {
+		return stateNames[s]
 	}
 	return "nodata"
 }
@@ -58,44 +87,82 @@ func (s State) String() string {
 // MarshalText makes a State its name in JSON.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// Rank orders states for the worst-first list: a dead service above everything, an
+// unknown one above a healthy one, because no data during an incident is itself
+// suspicious.
+func (s State) Rank() int {
+	switch s {
+	case StateDown:
+		return 7
+	case StateCrit:
+		return 6
+	case StateWarn:
+		return 5
+	case StateDegraded:
+		return 4
+	case StateErr:
+		return 3
+	case StateNoData:
+		return 2
+	case StateNone:
+		return 1
+	}
+	return 0
+}
+
 // SignalValue is one golden signal of one service.
 type SignalValue struct {
-	Value     *float64        // nil: no data
-	Threshold *float64        // nil: none configured
+	Value     *Number         // nil: no data (or Err)
+	Threshold *Number         // nil: none (State is then StateNone)
 	State     State           // against Threshold
+	Err       string          // the query feeding it failed this poll
 	Series    []sources.Point // sparkline, oldest first
 }
 
 // ServiceRow is one row of the golden-signals pane.
 type ServiceRow struct {
-	Name            string   `json:"name"`
-	LatencySeconds  *float64 `json:"latency_seconds"`
-	TrafficRPS      *float64 `json:"traffic_rps"`
-	ErrorRatio      *float64 `json:"error_ratio"`
-	SaturationRatio *float64 `json:"saturation_ratio"`
-	State           State    `json:"state"`  // the worst of its signals
-	Source          string   `json:"source"` // the Prometheus it was read from
-	Stale           bool     `json:"stale"`  // its source's latest poll failed: values are old
+	Name            string  `json:"name"`
+	LatencySeconds  *Number `json:"latency_seconds"`
+	TrafficRPS      *Number `json:"traffic_rps"`
+	ErrorRatio      *Number `json:"error_ratio"`
+	SaturationRatio *Number `json:"saturation_ratio"`
+	State           State   `json:"state"`  // the worst of its signals and its targets
+	Source          string  `json:"source"` // the Prometheus it was read from
+	// Stale: the values are not current — the source's latest poll failed, or every
+	// target is down so they come from samples scraped before it died.
+	Stale bool `json:"stale"`
+	// Targets up and in all, from `up`; null when not known. A custom health query
+	// gives only the share (TargetsUpRatio).
+	TargetsUp      *int    `json:"targets_up"`
+	TargetsTotal   *int    `json:"targets_total"`
+	TargetsUpRatio *Number `json:"targets_up_ratio"`
+	// Errors are why a signal's query failed, by signal name ("saturation": "…").
+	Errors map[string]string `json:"errors"`
 
 	Signals map[sources.Signal]SignalValue `json:"-"`
 }
 
 // SLOStatus is one SLO's error budget, evaluated from its source's latest counts.
 type SLOStatus struct {
-	Name              string              `json:"name"`
-	Service           string              `json:"service"`
-	Objective         float64             `json:"objective"` // fraction: 0.999
-	Window            string              `json:"window"`    // "30d"
-	WindowSeconds     float64             `json:"window_seconds"`
-	ErrorRatio        *float64            `json:"error_ratio"`
-	BudgetRemaining   *float64            `json:"budget_remaining"`
-	BurnRates         map[string]*float64 `json:"burn_rates"` // keyed 5m 30m 1h 2h 6h 1d 3d
-	Alert             string              `json:"alert"`      // page|ticket|none
-	ExhaustionSeconds *float64            `json:"exhaustion_seconds"`
-	State             string              `json:"state"` // page|ticket|ok|nodata (no traffic)
-	RetentionExceeded bool                `json:"retention_exceeded"`
-	Stale             bool                `json:"stale"`           // counts are from an earlier poll
-	Error             string              `json:"error,omitempty"` // why the latest SLO queries failed
+	Name              string             `json:"name"`
+	Service           string             `json:"service"`
+	Objective         Number             `json:"objective"` // fraction: 0.999
+	Window            string             `json:"window"`    // "30d"
+	WindowSeconds     Number             `json:"window_seconds"`
+	ErrorRatio        *Number            `json:"error_ratio"`
+	BudgetRemaining   *Number            `json:"budget_remaining"`
+	BurnRates         map[string]*Number `json:"burn_rates"` // keyed 5m 30m 1h 2h 6h 1d 3d
+	Alert             string             `json:"alert"`      // page|ticket|none
+	ExhaustionSeconds *Number            `json:"exhaustion_seconds"`
+	State             string             `json:"state"` // page|ticket|ok|nodata (no traffic)
+	RetentionExceeded bool               `json:"retention_exceeded"`
+	// CoverageSeconds is how much of the window the server holds data for; null
+	// when not known yet. Partial: less than the window, so the budget and the
+	// exhaustion are computed on part of it.
+	CoverageSeconds *Number `json:"coverage_seconds"`
+	Partial         bool    `json:"partial"`
+	Stale           bool    `json:"stale"`           // counts are from an earlier poll
+	Error           string  `json:"error,omitempty"` // why the latest SLO queries failed
 
 	Conditions []Condition       `json:"-"` // the four multi-window multi-burn-rate checks
 	Queries    map[string]string `json:"-"` // label -> PromQL used, for the detail view
@@ -105,13 +172,14 @@ type SLOStatus struct {
 // Condition is one multi-window multi-burn-rate check: both windows must burn faster
 // than Factor for it to fire.
 type Condition struct {
-	Alert     string   // page | ticket
-	Long      string   // "1h"
-	Short     string   // "5m"
-	Factor    float64  // burn-rate threshold, scaled to the SLO window
-	LongBurn  *float64 // nil: no data
-	ShortBurn *float64
+	Alert     string  // page | ticket
+	Long      string  // "1h"
+	Short     string  // "5m"
+	Factor    Number  // burn-rate threshold, scaled to the SLO window
+	LongBurn  *Number // nil: no data
+	ShortBurn *Number
 	Firing    bool
+	Skipped   bool // not evaluated: the long window is not shorter than the SLO window
 }
 
 // Page is an open PagerDuty incident.

@@ -2,7 +2,7 @@ package alerts
 
 import (
 	"cmp"
-	"math"
+	"fmt"
 	"slices"
 	"time"
 
@@ -61,10 +61,13 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 		b.Sources = append(b.Sources, sourceStatus(st, now))
 	}
 	for _, rule := range rules.Services {
+		if len(rule.From) == 0 {
+			continue // a service with SLOs only: it has no row of signals to show
+		}
 		b.Services = append(b.Services, serviceRow(rule, bySource))
 	}
 	slices.SortStableFunc(b.Services, func(x, y ServiceRow) int {
-		if c := cmp.Compare(rank(y.State), rank(x.State)); c != 0 {
+		if c := cmp.Compare(y.State.Rank(), x.State.Rank()); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.Name, y.Name)
@@ -73,39 +76,75 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 	return b
 }
 
-// rank orders row states for the worst-first list: an unknown service sorts above a
-// healthy one, because no data during an incident is itself suspicious.
-func rank(s State) int {
-	switch s {
-	case StateCrit:
-		return 3
-	case StateWarn:
-		return 2
-	case StateNoData:
-		return 1
-	}
-	return 0
-}
-
 func sourceStatus(st *sources.SourceState, now time.Time) SourceStatus {
 	h := st.Health
-	s := SourceStatus{Name: h.Name, Kind: string(h.Kind), OK: h.OK, Error: h.LastError}
+	s := SourceStatus{Name: h.Name, Kind: string(h.Kind), OK: h.OK, Error: h.LastError, Failures: []QueryFailure{}}
 	if !h.LastSuccess.IsZero() {
 		t := h.LastSuccess
-		age := max(now.Sub(t).Seconds(), 0)
-		s.LastSuccess, s.AgeSeconds = &t, &age
+		s.LastSuccess, s.AgeSeconds = &t, Num(max(now.Sub(t).Seconds(), 0))
 	}
 	s.Stale = h.Polled && !h.OK && st.Last != nil
+	if !h.OK && !h.NextPoll.IsZero() {
+		t := h.NextPoll
+		s.RetryAt = &t
+	}
+	s.RateLimited = !h.OK && h.RateLimited
+	if h.OK && st.Last != nil {
+		s.Failures = failures(st.Last.Data)
+		if len(s.Failures) > 0 {
+			s.Degraded = true
+			f := s.Failures[0]
+			s.Error = f.What + ": " + f.Error
+			if n := len(s.Failures); n > 1 {
+				s.Error += fmt.Sprintf(" (and %d more)", n-1)
+			}
+		}
+	}
+	switch {
+	case !h.Polled:
+		s.State = SourceWaiting
+	case s.Degraded:
+		s.State = SourceDegraded
+	case h.OK:
+		s.State = SourceOK
+	case s.Stale:
+		s.State = SourceStale
+	default:
+		s.State = SourceDown
+	}
 	return s
 }
 
+// failures lists the queries of a poll that failed while the rest answered.
+func failures(d sources.Data) []QueryFailure {
+	var out []QueryFailure
+	add := func(fs []sources.QueryFailure) {
+		for _, f := range fs {
+			out = append(out, QueryFailure{What: f.What, Query: f.Query, Error: f.Err})
+		}
+	}
+	if d.Signals != nil {
+		add(d.Signals.Failures)
+	}
+	if d.SLOs != nil {
+		add(d.SLOs.Failures)
+		if d.SLOs.Err != "" && len(d.SLOs.Failures) == 0 {
+			out = append(out, QueryFailure{What: "SLO queries", Error: d.SLOs.Err})
+		}
+	}
+	if out == nil {
+		return []QueryFailure{}
+	}
+	return out
+}
+
 func serviceRow(rule ServiceRule, bySource map[string]*sources.SourceState) ServiceRow {
-	row := ServiceRow{Name: rule.Name, Signals: make(map[sources.Signal]SignalValue, len(sources.AllSignals))}
-	anyData := false
+	row := ServiceRow{Name: rule.Name, Signals: make(map[sources.Signal]SignalValue, len(sources.AllSignals)), Errors: map[string]string{}}
+	var targets sources.TargetHealth
 	for _, sig := range sources.AllSignals {
 		var sv SignalValue
-		if t, ok := rule.Thresholds[sig]; ok {
-			sv.Threshold = &t
+		if t, ok := rule.Thresholds[sig]; ok && !rule.Unjudged[sig] {
+			sv.Threshold = Num(t)
 		}
 		src := rule.From[sig]
 		if st := bySource[src]; st != nil {
@@ -117,20 +156,42 @@ func serviceRow(rule ServiceRule, bySource map[string]*sources.SourceState) Serv
 			}
 			if st.Last != nil && st.Last.Data.Signals != nil {
 				ss := st.Last.Data.Signals.Services[rule.Name]
-				if r, ok := ss.Values[sig]; ok && r.Valid && !math.IsNaN(r.Value) && !math.IsInf(r.Value, 0) {
-					v := r.Value
-					sv.Value = &v
-					anyData = true
+				if r, ok := ss.Values[sig]; ok {
+					if r.Valid {
+						sv.Value = Num(r.Value)
+					}
+					sv.Err = r.Err
 				}
 				sv.Series = ss.Series[sig]
+				if ss.Targets.Known || ss.Targets.Err != "" {
+					targets = ss.Targets
+				}
 			}
 		}
-		sv.State = judge(sv.Value, sv.Threshold)
-		row.State = max(row.State, sv.State)
+		if sv.Err != "" {
+			sv.Value = nil
+			row.Errors[string(sig)] = sv.Err
+		}
+		sv.State = judge(sv, rule.Unjudged[sig])
 		row.Signals[sig] = sv
 	}
-	if !anyData {
-		row.State = StateNoData
+	row.State = rowState(row.Signals)
+	if targets.Known {
+		if targets.Total > 0 {
+			up, total := targets.Up, targets.Total
+			row.TargetsUp, row.TargetsTotal = &up, &total
+		}
+		row.TargetsUpRatio = Num(targets.Share)
+		switch {
+		case targets.Share <= 0:
+			// Every target is down: the other signals come from samples scraped
+			// before it died (rates look back minutes), so they are not current.
+			row.State, row.Stale = StateDown, true
+		case targets.Share < 1 && row.State.Rank() < StateDegraded.Rank():
+			row.State = StateDegraded
+		}
+	} else if targets.Err != "" {
+		row.Errors["health"] = targets.Err
 	}
 	row.LatencySeconds = row.Signals[sources.Latency].Value
 	row.TrafficRPS = row.Signals[sources.Traffic].Value
@@ -139,16 +200,49 @@ func serviceRow(rule ServiceRule, bySource map[string]*sources.SourceState) Serv
 	return row
 }
 
-// judge gives a value's state against a threshold: crit above it, warn above 80 % of it.
-func judge(v, threshold *float64) State {
+// rowState is the worst of a row's signals. A signal with no data makes the row
+// "nodata" only when no signal has data (a quiet service has no latency); a failed
+// query always counts; a row whose every value is unjudged is neutral, never ok.
+func rowState(sigs map[sources.Signal]SignalValue) State {
+	worst, data, judged := StateOK, false, false
+	for _, sv := range sigs {
+		switch sv.State {
+		case StateNoData:
+			continue
+		case StateNone:
+			data = true
+			continue
+		}
+		data, judged = true, true
+		if sv.State.Rank() > worst.Rank() {
+			worst = sv.State
+		}
+	}
 	switch {
-	case v == nil:
+	case !data:
 		return StateNoData
-	case threshold == nil:
-		return StateOK
-	case *v > *threshold:
+	case !judged:
+		return StateNone
+	}
+	return worst
+}
+
+// judge gives a signal's state: err when its query failed, nodata without a value,
+// none when the user chose no threshold, else crit above the threshold and warn
+// above 80 % of it.
+func judge(sv SignalValue, unjudged bool) State {
+	v, ok := sv.Value.Get()
+	t, hasT := sv.Threshold.Get()
+	switch {
+	case sv.Err != "":
+		return StateErr
+	case !ok:
+		return StateNoData
+	case unjudged || !hasT:
+		return StateNone
+	case v > t:
 		return StateCrit
-	case *v > *threshold*warnShare:
+	case v > t*warnShare:
 		return StateWarn
 	}
 	return StateOK

@@ -11,7 +11,7 @@ import (
 
 var t0 = time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
 
-func f(v float64) *float64 { return &v }
+func f(v float64) *Number { n := Number(v); return &n }
 
 // snapshotOf builds a one-source snapshot whose poll reported vals per service.
 func snapshotOf(ok bool, vals map[string]map[sources.Signal]float64) sources.Snapshot {
@@ -47,11 +47,11 @@ func rule(name string) ServiceRule {
 func TestJudge(t *testing.T) {
 	cases := []struct {
 		name      string
-		v, thresh *float64
+		v, thresh *Number
 		want      State
 	}{
 		{"no value", nil, f(1), StateNoData},
-		{"no threshold", f(5), nil, StateOK},
+		{"no threshold is neutral, never ok", f(5), nil, StateNone},
 		{"well below", f(0.5), f(1), StateOK},
 		{"exactly 80 % is still ok", f(0.8), f(1), StateOK},
 		{"above 80 %", f(0.81), f(1), StateWarn},
@@ -60,9 +60,15 @@ func TestJudge(t *testing.T) {
 		{"zero is a value", f(0), f(1), StateOK},
 	}
 	for _, c := range cases {
-		if got := judge(c.v, c.thresh); got != c.want {
+		if got := judge(SignalValue{Value: c.v, Threshold: c.thresh}, false); got != c.want {
 			t.Errorf("%s: judge = %v, want %v", c.name, got, c.want)
 		}
+	}
+	if got := judge(SignalValue{Value: f(5), Threshold: f(1)}, true); got != StateNone {
+		t.Errorf("a signal set to none is unjudged even with a value over a threshold: %v", got)
+	}
+	if got := judge(SignalValue{Value: f(0.1), Threshold: f(1), Err: "bad_data: many-to-many matching"}, false); got != StateErr {
+		t.Errorf("a failed query is err: %v", got)
 	}
 }
 

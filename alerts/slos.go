@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/slo"
 	"github.com/vigil-sre/vigil/sources"
 )
@@ -15,11 +16,14 @@ import (
 // actionable list.
 func buildSLOs(b *Board, rules []SLORule, bySource map[string]*sources.SourceState) {
 	for _, r := range rules {
-		var counts map[time.Duration]slo.Counts
-		var retention time.Duration
-		var since time.Time
-		var stale bool
-		var errText string
+		var (
+			counts    map[time.Duration]slo.Counts
+			retention time.Duration
+			since     time.Time
+			stale     bool
+			errText   string
+			coverage  *time.Duration
+		)
 		queries := r.Queries
 		if st := bySource[r.Source]; st != nil && st.Last != nil && st.Last.Data.SLOs != nil {
 			d := st.Last.Data.SLOs
@@ -28,12 +32,28 @@ func buildSLOs(b *Board, rules []SLORule, bySource map[string]*sources.SourceSta
 			}
 			counts, retention, since, errText = d.Counts[r.Def.Name], d.Retention, st.Last.Eval, d.Err
 			stale = d.Err != "" || (st.Health.Polled && !st.Health.OK)
+			if f, ok := d.Failed[r.Def.Name]; ok {
+				// Only this SLO's own queries failed: the others are fresh. Its counts,
+				// if any, are from an earlier poll; none means there never were any.
+				errText, stale = f.Err, f.Stale
+				if !f.Stale {
+					counts = nil
+				}
+			}
 			if errText == "" && stale {
 				errText = st.Health.LastError
+			}
+			if c, ok := d.Coverage[r.Def.Name]; ok {
+				coverage = &c
 			}
 		}
 		st := sloStatus(r.Def, slo.Evaluate(r.Def, counts), retention)
 		st.Queries, st.Stale, st.Error = queries, stale, errText
+		if coverage != nil {
+			c := min(*coverage, r.Def.Window)
+			st.CoverageSeconds = Num(c.Seconds())
+			st.Partial = c < r.Def.Window
+		}
 		b.SLOs = append(b.SLOs, st)
 		if s := b.SLOs[len(b.SLOs)-1]; s.Alert != string(slo.AlertNone) {
 			b.Actionable = append(b.Actionable, sloItem(s, since))
@@ -56,31 +76,43 @@ func buildSLOs(b *Board, rules []SLORule, bySource map[string]*sources.SourceSta
 	})
 }
 
+// number is an slo.Value as an output number: nil when unknown.
+func number(v slo.Value) *Number {
+	if !v.OK {
+		return nil
+	}
+	return Num(v.V)
+}
+
 func sloStatus(def slo.Definition, st slo.Status, retention time.Duration) SLOStatus {
 	s := SLOStatus{
 		Name:              def.Name,
 		Service:           def.Service,
-		Objective:         def.Objective,
+		Objective:         Number(def.Objective),
 		Window:            slo.WindowName(def.Window),
-		WindowSeconds:     def.Window.Seconds(),
-		ErrorRatio:        st.WindowErrorRatio.Ptr(),
-		BudgetRemaining:   st.BudgetRemaining.Ptr(),
-		BurnRates:         st.BurnRateMap(),
+		WindowSeconds:     Number(def.Window.Seconds()),
+		ErrorRatio:        number(st.WindowErrorRatio),
+		BudgetRemaining:   number(st.BudgetRemaining),
+		BurnRates:         make(map[string]*Number, slo.NumWindows),
 		Alert:             string(st.Alert),
-		ExhaustionSeconds: st.ExhaustionSeconds.Ptr(),
+		ExhaustionSeconds: number(st.ExhaustionSeconds),
 		State:             string(st.State),
 		RetentionExceeded: retention > 0 && def.Window > retention,
 		Origin:            def.Origin,
+	}
+	for i, w := range slo.Windows {
+		s.BurnRates[slo.WindowName(w)] = number(st.BurnRate[i])
 	}
 	for _, c := range st.Conditions {
 		s.Conditions = append(s.Conditions, Condition{
 			Alert:     string(c.Alert),
 			Long:      slo.WindowName(c.Long),
 			Short:     slo.WindowName(c.Short),
-			Factor:    c.Factor,
-			LongBurn:  c.LongBurn.Ptr(),
-			ShortBurn: c.ShortBurn.Ptr(),
+			Factor:    Number(c.Factor),
+			LongBurn:  number(c.LongBurn),
+			ShortBurn: number(c.ShortBurn),
 			Firing:    c.Firing,
+			Skipped:   c.Skipped,
 		})
 	}
 	return s
@@ -90,8 +122,8 @@ func sloStatus(def slo.Definition, st slo.Status, retention time.Duration) SLOSt
 func sloItem(s SLOStatus, since time.Time) Item {
 	title := fmt.Sprintf("%s: error budget burning", s.Name)
 	for _, c := range s.Conditions {
-		if c.Firing && c.LongBurn != nil {
-			title = fmt.Sprintf("%s: burning error budget %.1fx over %s (%s threshold %.1fx)", s.Name, *c.LongBurn, c.Long, s.Alert, c.Factor)
+		if lb, ok := c.LongBurn.Get(); c.Firing && ok {
+			title = fmt.Sprintf("%s: burning error budget %s over %s (%s threshold %s)", s.Name, format.Burn(lb), c.Long, s.Alert, format.Burn(float64(c.Factor)))
 			break
 		}
 	}
@@ -136,14 +168,16 @@ func severityRank(sev string) int {
 }
 
 // cmpBudget sorts less budget first; unknown budget last.
-func cmpBudget(x, y *float64) int {
+func cmpBudget(x, y *Number) int {
+	a, okA := x.Get()
+	b, okB := y.Get()
 	switch {
-	case x == nil && y == nil:
+	case !okA && !okB:
 		return 0
-	case x == nil:
+	case !okA:
 		return 1
-	case y == nil:
+	case !okB:
 		return -1
 	}
-	return cmp.Compare(*x, *y)
+	return cmp.Compare(a, b)
 }

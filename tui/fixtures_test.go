@@ -12,7 +12,14 @@ import (
 // clock is the fixed instant every golden view is drawn at.
 var clock = time.Date(2025, 3, 14, 3, 7, 42, 0, time.UTC)
 
-func f(v float64) *float64 { return &v }
+func f(v float64) *alerts.Number { return alerts.Num(v) }
+
+func ip(n int) *int { return &n }
+
+func after(d time.Duration) *time.Time {
+	t := clock.Add(d)
+	return &t
+}
 
 func ago(d time.Duration) *time.Time {
 	t := clock.Add(-d)
@@ -45,22 +52,26 @@ func svc(name string, lat, rps, errs, sat float64, thresholds [4]float64, phase 
 			sv.Value = f(vals[i])
 			sv.Series = series(40, vals[i], vals[i]/4, phase+i)
 			any = true
-			switch {
+			switch t, _ := sv.Threshold.Get(); {
 			case sv.Threshold == nil:
-				sv.State = alerts.StateOK
-			case vals[i] > *sv.Threshold:
+				sv.State = alerts.StateNone
+			case vals[i] > t:
 				sv.State = alerts.StateCrit
-			case vals[i] > *sv.Threshold*0.8:
+			case vals[i] > t*0.8:
 				sv.State = alerts.StateWarn
 			default:
 				sv.State = alerts.StateOK
 			}
 		}
-		r.State = max(r.State, sv.State)
+		if sv.State != alerts.StateNone && sv.State.Rank() > r.State.Rank() {
+			r.State = sv.State
+		}
 		r.Signals[sig] = sv
 	}
 	if !any {
 		r.State = alerts.StateNoData
+	} else if r.State == alerts.StateNoData {
+		r.State = alerts.StateOK
 	}
 	r.LatencySeconds = r.Signals[sources.Latency].Value
 	r.TrafficRPS = r.Signals[sources.Traffic].Value
@@ -98,9 +109,9 @@ func healthyBoard() alerts.Board {
 
 func slo(name, state string, objective, budget float64, burns [4]float64, exhaust float64) alerts.SLOStatus {
 	s := alerts.SLOStatus{
-		Name: name, Service: "checkout", Objective: objective, Window: "30d",
+		Name: name, Service: "checkout", Objective: alerts.Number(objective), Window: "30d",
 		ErrorRatio: f((1 - objective) * burns[0]),
-		BurnRates:  map[string]*float64{},
+		BurnRates:  map[string]*alerts.Number{},
 		State:      state,
 		Alert:      map[string]string{"page": "page", "ticket": "ticket"}[state],
 		Origin:     "config.yaml:31",
@@ -143,18 +154,33 @@ func troubledBoard() alerts.Board {
 	stale.Stale = true
 	nodata := svc("ledger", -1, -1, -1, -1, th, 0)
 	partial := svc("recommendations", 0.061, 15.2, -1, 0.31, th, 6)
+	down := svc("ledger-writer", 0.04, 3.1, 0, 0.2, th, 1)
+	down.State, down.Stale, down.TargetsUp, down.TargetsTotal = alerts.StateDown, true, ip(0), ip(2)
+	degraded := svc("search-indexer", 0.04, 80, 0.0001, 0.3, th, 2)
+	degraded.State, degraded.TargetsUp, degraded.TargetsTotal = alerts.StateDegraded, ip(2), ip(3)
+	failing := svc("api-gateway", 0.03, 900, 0.0002, -1, th, 3)
+	sat := failing.Signals[sources.Saturation]
+	sat.State, sat.Err = alerts.StateErr, "execution: many-to-many matching not allowed"
+	failing.Signals[sources.Saturation] = sat
+	failing.State, failing.Errors = alerts.StateErr, map[string]string{"saturation": sat.Err}
 	return alerts.Board{
 		GeneratedAt: clock,
 		Sources: []alerts.SourceStatus{
-			{Name: "prod", Kind: "prometheus", OK: true, LastSuccess: ago(4 * time.Second)},
-			{Name: "eu", Kind: "prometheus", OK: false, Stale: true, LastSuccess: ago(2*time.Minute + 5*time.Second),
-				Error: "Get \"http://prom-eu:9090/api/v1/query\": dial tcp 10.0.3.7:9090: connect: connection refused"},
-			{Name: "pd", Kind: "pagerduty", OK: false, Error: "401 Unauthorized"},
+			{Name: "prod", Kind: "prometheus", OK: true, State: alerts.SourceDegraded, Degraded: true, LastSuccess: ago(4 * time.Second),
+				Error:    "saturation query: execution: many-to-many matching not allowed",
+				Failures: []alerts.QueryFailure{{What: "saturation query", Query: "max by (job) (x / on() group_left() up)", Error: "execution: many-to-many matching not allowed"}}},
+			{Name: "eu", Kind: "prometheus", OK: false, State: alerts.SourceStale, Stale: true, LastSuccess: ago(2*time.Minute + 5*time.Second),
+				RetryAt: after(12 * time.Second),
+				Error:   "Get \"http://prom-eu:9090/api/v1/query\": dial tcp 10.0.3.7:9090: connect: connection refused"},
+			{Name: "pd", Kind: "pagerduty", OK: false, State: alerts.SourceDown, Error: "401 Unauthorized"},
 		},
 		Services: []alerts.ServiceRow{
+			down,
 			svc("checkout", 12.34, 452, 0.0502, 0.63, th, 3),
 			svc("payments-gateway-eu-west-1-primary", 0.412, 1180, 0.0011, 0.91, th, 2),
 			svc("search", 0.262, 2890, 0.0009, 0.48, th, 4),
+			degraded,
+			failing,
 			nodata,
 			svc("api", 0.082, 1234567, 0.0004, 0.41, th, 0),
 			stale,
@@ -163,7 +189,17 @@ func troubledBoard() alerts.Board {
 		SLOs: []alerts.SLOStatus{
 			slo("search-latency", "ok", 0.99, 0.91, [4]float64{0.3, 0.2, 0.25, 0.2}, -1),
 			slo("api-availability", "ticket", 0.9995, 0.23, [4]float64{2.1, 2.8, 3.4, 1.2}, 2.74e5),
-			slo("ledger-freshness", "nodata", 0.999, math.NaN(), [4]float64{-1, -1, -1, -1}, -1),
+			func() alerts.SLOStatus {
+				s := slo("ledger-freshness", "nodata", 0.999, math.NaN(), [4]float64{-1, -1, -1, -1}, -1)
+				s.Error = "bad_data: 1:14: parse error: unexpected right parenthesis"
+				return s
+			}(),
+			func() alerts.SLOStatus {
+				s := slo("search-availability", "ok", 0.99, 0.71, [4]float64{0.3, 0.2, 0.25, 0.2}, -1)
+				s.Window, s.CoverageSeconds, s.Partial = "3d", f(2*86400), true
+				s.Conditions[3].Skipped = true
+				return s
+			}(),
 			slo("checkout-availability", "page", 0.999, -0.12, [4]float64{16.0, 7.2, 4.1, 2.2}, 0),
 			func() alerts.SLOStatus {
 				s := slo("auth-availability", "ok", 0.9999, 0.97, [4]float64{0.1, 0.12, 0.08, 0.05}, -1)

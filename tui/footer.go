@@ -30,6 +30,9 @@ func (m *Model) footer() string {
 	if m.refreshing {
 		status(ui.Accent, "refreshing"+st.Glyphs.Ellipsis)
 	}
+	if m.notice != "" && m.now.Before(m.noticeUntil) {
+		status(ui.OK, ui.Trunc(m.notice, max(m.w-used-2-len("? help  q quit"), 8), st.Glyphs.Ellipsis))
+	}
 
 	var hints []hint
 	switch {

@@ -46,6 +46,15 @@ func TestGoldenViews(t *testing.T) {
 			},
 		},
 		{
+			// A 3d SLO on 2 days of data, whose 3d/6h condition is not evaluated.
+			name:  "slo-detail-partial",
+			sizes: [][2]int{{80, 24}},
+			setup: func(t *testing.T, m *Model) {
+				board(m, troubledBoard())
+				press(t, m, "2", "j", "j", "j", "enter")
+			},
+		},
+		{
 			name:  "slo-detail-loading",
 			sizes: [][2]int{{80, 24}},
 			setup: func(t *testing.T, m *Model) {

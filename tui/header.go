@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
@@ -14,46 +15,55 @@ import (
 type sourceKind int
 
 const (
-	srcOK      sourceKind = iota
-	srcStale              // answered before, failing now: its data is old
-	srcDown               // never answered
-	srcWaiting            // not polled yet
+	srcOK       sourceKind = iota
+	srcDegraded            // answered, but some queries failed
+	srcStale               // answered before, failing now: its data is old
+	srcDown                // never answered
+	srcWaiting             // not polled yet
 )
 
-var kindWords = [...]string{srcOK: "ok", srcStale: "stale", srcDown: "down", srcWaiting: "waiting"}
+var kindWords = [...]string{srcOK: "ok", srcDegraded: "degraded", srcStale: "stale", srcDown: "down", srcWaiting: "waiting"}
 
-var kindRoles = [...]ui.Role{srcOK: ui.BadgeOK, srcStale: ui.BadgeStale, srcDown: ui.Crit, srcWaiting: ui.NoData}
+var kindRoles = [...]ui.Role{srcOK: ui.BadgeOK, srcDegraded: ui.Warn, srcStale: ui.BadgeStale, srcDown: ui.Crit, srcWaiting: ui.NoData}
 
-// badge is one source's health in the header: "prod ok 4s", "prod stale 2m: …".
+// badge is one source's health in the header: "prod ok 4s", "prod stale 2m retry in
+// 12s · r now: connection refused", "prod degraded: saturation query: …".
 type badge struct {
 	kind sourceKind
-	head string // without the error
-	err  string
+	head string // never cut while the badge is shown
+	err  string // cut to fit
 }
 
 func (m *Model) badges() []badge {
 	out := make([]badge, 0, len(m.board.Sources))
 	for _, s := range m.board.Sources {
 		b := badge{err: textsafe.Clean(s.Error)}
-		var age time.Duration
-		known := true
+		age, known := time.Duration(0), false
 		switch {
 		case s.LastSuccess != nil:
-			age = m.now.Sub(*s.LastSuccess)
+			age, known = m.now.Sub(*s.LastSuccess), true
 		case s.AgeSeconds != nil:
-			age = time.Duration(*s.AgeSeconds * float64(time.Second))
-		default:
-			known = false
+			if sec, ok := s.AgeSeconds.Get(); ok {
+				age, known = time.Duration(sec*float64(time.Second)), true
+			}
 		}
-		switch {
-		case !known && !s.OK && s.Error == "":
-			b.kind = srcWaiting
-		case !known && !s.OK:
-			b.kind = srcDown
-		case s.OK && !s.Stale:
-			b.kind = srcOK
-		default:
+		switch s.State {
+		case alerts.SourceDegraded:
+			b.kind = srcDegraded
+		case alerts.SourceStale:
 			b.kind = srcStale
+		case alerts.SourceDown:
+			b.kind = srcDown
+		case alerts.SourceWaiting:
+			b.kind = srcWaiting
+		default:
+			b.kind = srcOK
+			if !s.OK { // a Board built without states: judge as the Board would
+				b.kind = srcDown
+				if known {
+					b.kind = srcStale
+				}
+			}
 		}
 		if b.kind == srcOK {
 			b.err = ""
@@ -62,15 +72,54 @@ func (m *Model) badges() []badge {
 		if known && (b.kind == srcOK || b.kind == srcStale) {
 			b.head += " " + format.Age(max(age, 0))
 		}
+		if b.kind == srcDegraded && len(s.Failures) > 0 {
+			// Name the failing query in the part that is never cut; the reason follows.
+			f := s.Failures[0]
+			b.head += " (" + textsafe.Clean(f.What)
+			if n := len(s.Failures); n > 1 {
+				b.head += " +" + strconv.Itoa(n-1)
+			}
+			b.head += ")"
+			b.err = textsafe.Clean(f.Error)
+		}
+		if retry := m.retry(s); retry != "" {
+			b.head += " " + retry
+		}
 		out = append(out, b)
 	}
 	return out
 }
 
+// retry says when a failing source is polled again, and that r does it now: after
+// an outage the backoff can hold recovery back for tens of seconds with nothing on
+// screen. A server that asked to be left alone is not offered r.
+func (m *Model) retry(s alerts.SourceStatus) string {
+	if s.RetryAt == nil || s.OK {
+		return ""
+	}
+	wait := s.RetryAt.Sub(m.now)
+	if s.RateLimited {
+		if wait <= 0 {
+			return "rate-limited, retrying"
+		}
+		return "rate-limited, retry in " + format.Countdown(wait)
+	}
+	if wait <= 0 {
+		return "retrying" + m.st.Glyphs.Ellipsis
+	}
+	dot := "·"
+	if m.st.Glyphs.Name == "ascii" {
+		dot = "-"
+	}
+	return "retry in " + format.Countdown(wait) + " " + dot + " r now"
+}
+
 // header is the top line: the program's name, the DEMO badge, the clock and one
 // badge per source. Badges that do not fit collapse into counts ("3 ok 1 stale")
 // rather than wrap; errors are cut first. The DEMO badge is never dropped.
-func (m *Model) header() string {
+// complete reports whether every badge that is not ok shows its whole reason; when
+// one does not, the problems line under the header does.
+func (m *Model) header() (line string, complete bool) {
 	st := m.st
 	w := m.w
 	clock := m.now.In(m.opts.Location).Format("15:04:05 MST")
@@ -117,14 +166,23 @@ func (m *Model) header() string {
 
 	bs := m.badges()
 	avail := w - used - 2
-	if len(bs) == 0 || avail <= 0 {
-		return ui.Clip(lb.String(), w)
+	if len(bs) == 0 {
+		return ui.Clip(lb.String(), w), true
+	}
+	if avail <= 0 {
+		return ui.Clip(lb.String(), w), allOK(bs)
 	}
 	add(ui.Plain, "  ")
 	texts, ok := fitBadges(bs, avail, st.Glyphs.Ellipsis)
 	if !ok {
 		m.addCounts(&lb, bs)
-		return ui.Clip(lb.String(), w)
+		return ui.Clip(lb.String(), w), allOK(bs)
+	}
+	complete = true
+	for i, b := range bs {
+		if b.err != "" && texts[i] != b.head+": "+b.err {
+			complete = false
+		}
 	}
 	for i, b := range bs {
 		if i > 0 {
@@ -132,7 +190,53 @@ func (m *Model) header() string {
 		}
 		lb.Add(st.P(kindRoles[b.kind], false), texts[i])
 	}
-	return ui.Clip(lb.String(), w)
+	return ui.Clip(lb.String(), w), complete
+}
+
+// problems is the line under the header that says, in full, what is wrong with the
+// sources that are not ok, so the reason is never cut off by the header's room at 80
+// columns: "prod degraded (saturation query): execution: many-to-many matching".
+// It is empty when every source is ok.
+func (m *Model) problems() string {
+	if _, complete := m.header(); complete {
+		return ""
+	}
+	var bad []badge
+	for _, b := range m.badges() {
+		if b.kind != srcOK && b.kind != srcWaiting {
+			bad = append(bad, b)
+		}
+	}
+	if len(bad) == 0 || m.w < 8 {
+		return ""
+	}
+	st := m.st
+	var lb ui.LineBuilder
+	lead := st.Glyphs.Warning + " "
+	lb.Add(st.P(ui.Warn, false), lead)
+	texts, ok := fitBadges(bad, m.w-ui.Width(lead), st.Glyphs.Ellipsis)
+	if !ok { // even the heads do not fit: as many whole ones as do
+		texts = make([]string, len(bad))
+		for i, b := range bad {
+			texts[i] = b.head
+		}
+	}
+	for i, b := range bad {
+		if i > 0 {
+			lb.Add(st.P(ui.Plain, false), "  ")
+		}
+		lb.Add(st.P(kindRoles[b.kind], false), texts[i])
+	}
+	return ui.Clip(lb.String(), m.w)
+}
+
+func allOK(bs []badge) bool {
+	for _, b := range bs {
+		if b.kind != srcOK && b.kind != srcWaiting {
+			return false
+		}
+	}
+	return true
 }
 
 // fitBadges returns each badge's text within avail cells, the errors cut to share

@@ -108,7 +108,10 @@ func run(m *Model, cmd tea.Cmd) {
 	case nil, tea.QuitMsg:
 		return
 	}
-	if _, ok := msg.(tea.BatchMsg); ok {
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range batch {
+			run(m, c)
+		}
 		return
 	}
 	_, next := m.Update(msg)

@@ -50,6 +50,9 @@ type tickMsg time.Time
 // refreshShown is how long "refreshing…" stays up when no Board answers sooner.
 const refreshShown = 3 * time.Second
 
+// noticeShown is how long a confirmation stays in the footer.
+const noticeShown = 3 * time.Second
+
 type pane int
 
 const (
@@ -77,6 +80,11 @@ type Model struct {
 
 	refreshing bool
 	refreshAt  time.Time
+
+	notice      string // a confirmation in the footer, until noticeUntil
+	noticeUntil time.Time
+
+	focusChosen bool // the operator moved the focus: boards no longer move it
 
 	sig signals.Pane
 	slo slos.Pane
@@ -127,6 +135,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 	case tea.ColorProfileMsg:
 		m.setStyles(ui.NewStyles(themes.ForProfile(m.base, msg.Profile), m.opts.Glyphs))
+	case ui.NoticeMsg:
+		m.notice, m.noticeUntil = string(msg), m.opts.Now().Add(noticeShown)
 	case slodetail.HistoryMsg:
 		if m.detailOpen {
 			var cmd tea.Cmd
@@ -145,6 +155,16 @@ func (m *Model) setBoard(b alerts.Board) {
 	m.refreshing = false
 	m.sig = m.sig.SetBoard(b.Services)
 	m.slo = m.slo.SetBoard(b.SLOs)
+	if !m.focusChosen {
+		// Start where there is something to see: an SLO-only setup has no service
+		// rows, and focus on an empty pane hides the SLOs' keys.
+		switch {
+		case m.sig.Len() == 0 && m.slo.Len() > 0 && m.focus != paneSLOs:
+			m.setFocus(paneSLOs)
+		case m.sig.Len() > 0 && m.focus != paneSignals:
+			m.setFocus(paneSignals)
+		}
+	}
 	if m.detailOpen {
 		if s, ok := m.slo.Find(m.detail.Name()); ok {
 			m.detail = m.detail.SetSLO(s)
@@ -191,12 +211,15 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(cmds...)
 	case "tab", "shift+tab":
 		// Two panes: forward and back are the same move until pages and alerts come.
+		m.focusChosen = true
 		m.setFocus(1 - m.focus)
 		return nil
 	case "1":
+		m.focusChosen = true
 		m.setFocus(paneSignals)
 		return nil
 	case "2":
+		m.focusChosen = true
 		m.setFocus(paneSLOs)
 		return nil
 	case "f":
@@ -251,7 +274,12 @@ func (m *Model) setFocus(p pane) {
 }
 
 // bodyH is the height between the header and the footer.
-func (m *Model) bodyH() int { return max(m.h-2, 0) }
+func (m *Model) bodyH() int {
+	if m.h >= 8 && m.problems() != "" {
+		return max(m.h-3, 0)
+	}
+	return max(m.h-2, 0)
+}
 
 // split shares the body between the panes, stacked: signals on top, SLOs below.
 // When both fit, each gets what its rows need, with a blank line between them if
@@ -310,7 +338,12 @@ func (m *Model) render() string {
 	}
 	var b strings.Builder
 	b.Grow(m.w * m.h * 2)
-	b.WriteString(m.header())
+	head, _ := m.header()
+	b.WriteString(head)
+	if p := m.problems(); p != "" && m.h >= 8 {
+		b.WriteByte('\n')
+		b.WriteString(p)
+	}
 	body := m.bodyH()
 	if body > 0 {
 		b.WriteByte('\n')

@@ -164,7 +164,7 @@ func TestSLOOrder(t *testing.T) {
 			}
 		}
 	}
-	want := "checkout-availability api-availability ledger-freshness search-latency auth-availability"
+	want := "checkout-availability api-availability ledger-freshness search-availability search-latency auth-availability"
 	if strings.Join(got, " ") != want {
 		t.Errorf("SLO rows %v, want %s (state, then budget left ascending)", got, want)
 	}
@@ -203,7 +203,11 @@ func TestZoomHelpAndDetail(t *testing.T) {
 func TestDetailHistory(t *testing.T) {
 	m := newModel(t, 80, 30)
 	b := troubledBoard()
-	b.SLOs[3].Name = "broken-slo"
+	for i := range b.SLOs {
+		if b.SLOs[i].Name == "checkout-availability" { // the first row: enter opens it
+			b.SLOs[i].Name = "broken-slo"
+		}
+	}
 	board(m, b)
 	press(t, m, "2")
 	_, cmd := m.Update(keyMsg("enter"))
@@ -238,10 +242,15 @@ func TestDetailCopyAndScroll(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("c returns no clipboard command")
 	}
-	if !strings.Contains(screen(m), "copied 2 queries") {
-		t.Error("no confirmation of the copy")
+	run(m, cmd)
+	footer := func() string { l := strings.Split(screen(m), "\n"); return l[len(l)-1] }
+	if !strings.Contains(footer(), "copied 2 queries") {
+		t.Errorf("no confirmation of the copy in the footer: %q", footer())
 	}
 	press(t, m, "G")
+	if !strings.Contains(footer(), "copied 2 queries") {
+		t.Errorf("the next key must not clear the confirmation: %q", footer())
+	}
 	s := screen(m)
 	if !strings.Contains(s, `sum(rate(http_requests_total{job="checkout"}[{{.window}}]))`) {
 		t.Errorf("G: the last query is not shown:\n%s", s)
@@ -287,13 +296,13 @@ func TestClockAndAges(t *testing.T) {
 	now := clock
 	m := newModel(t, 120, 24, func(o *Options) { o.Now = func() time.Time { return now } })
 	board(m, troubledBoard())
-	if h := strings.Split(screen(m), "\n")[0]; !strings.Contains(h, "03:07:42 UTC") || !strings.Contains(h, "prod ok 4s") {
+	if h := strings.Split(screen(m), "\n")[0]; !strings.Contains(h, "03:07:42 UTC") || !strings.Contains(h, "prod degraded (saturation query)") {
 		t.Errorf("header %q", h)
 	}
 	now = clock.Add(61 * time.Second)
 	m.Update(tickMsg(now))
 	h := strings.Split(screen(m), "\n")[0]
-	for _, want := range []string{"03:08:43 UTC", "prod ok 1m", "eu stale 3m", "pd down: 401 Unauthorized"} {
+	for _, want := range []string{"03:08:43 UTC", "prod degraded (saturation query)", "eu stale 3m retrying", "pd down: 401 Unau"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("header %q lacks %q", h, want)
 		}
@@ -308,7 +317,7 @@ func TestHeaderCollapsesToCounts(t *testing.T) {
 	}
 	board(m, b)
 	h := strings.Split(screen(m), "\n")[0]
-	if !strings.Contains(h, "5 ok 1 stale 1 down") || !strings.Contains(h, "DEMO") {
+	if !strings.Contains(h, "4 ok 1 degraded 1 stale 1 down") || !strings.Contains(h, "DEMO") {
 		t.Errorf("header %q: want counts and the DEMO badge", h)
 	}
 	// Very narrow: the DEMO badge stays.

@@ -15,15 +15,6 @@ const Missing = "–"
 // Finite tells a number that can be shown: NaN and ±Inf never are.
 func Finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// Value formats a value that may be missing with f; missing and non-finite values
-// read as dash.
-func Value(v *float64, dash string, f func(float64) string) string {
-	if v == nil || !Finite(*v) {
-		return dash
-	}
-	return f(*v)
-}
-
 // The formats below are fixed-width friendly: a column of them lines up. A value
 // with data is always written with its unit ("0.00%", "0/s"), never as a bare dash,
 // which means "no data"; a tiny non-zero value reads "<0.01%", never as zero.
@@ -161,4 +152,18 @@ func Age(d time.Duration) string {
 		return strconv.Itoa(int(d.Hours())) + "h"
 	}
 	return strconv.Itoa(int(d.Hours())/24) + "d"
+}
+
+// Countdown formats a wait to the second, for "retry in 1m58s": "12s", "1m58s",
+// "2h5m". Unlike Age it keeps the second unit, because the operator is waiting.
+func Countdown(d time.Duration) string {
+	d = max(d.Round(time.Second), 0)
+	h, m, s := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	switch {
+	case h > 0:
+		return strconv.Itoa(h) + "h" + strconv.Itoa(m) + "m"
+	case m > 0:
+		return strconv.Itoa(m) + "m" + strconv.Itoa(s) + "s"
+	}
+	return strconv.Itoa(s) + "s"
 }

@@ -54,6 +54,10 @@ func TestFormats(t *testing.T) {
 		{"age h", Age(90 * time.Minute), "1h"},
 		{"age d", Age(73 * time.Hour), "3d"},
 		{"age negative", Age(-time.Second), "0s"},
+		{"countdown s", Countdown(12 * time.Second), "12s"},
+		{"countdown m", Countdown(118 * time.Second), "1m58s"},
+		{"countdown h", Countdown(125 * time.Minute), "2h5m"},
+		{"countdown past", Countdown(-time.Second), "0s"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

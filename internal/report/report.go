@@ -3,13 +3,16 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
 )
 
@@ -20,9 +23,14 @@ var Formats = []string{"json", "text", "markdown"}
 func Write(w io.Writer, format string, b alerts.Board) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
-		return enc.Encode(b)
+		if err := enc.Encode(b); err != nil {
+			return err
+		}
+		_, err := w.Write(escapeInvisible(buf.Bytes()))
+		return err
 	case "text":
 		return writeTable(w, b, textStyle)
 	case "markdown", "md":
@@ -76,39 +84,54 @@ func writeTable(w io.Writer, b alerts.Board, st style) error {
 
 	sources := [][]string{{"source", "kind", "state", "age", "error"}}
 	for _, s := range b.Sources {
-		state := "ok"
-		switch {
-		case !s.OK && s.Stale:
-			state = "stale"
-		case !s.OK:
-			state = "down"
+		state := s.State
+		if state == "" { // a Board built by hand
+			state = alerts.SourceOK
 		}
 		sources = append(sources, []string{s.Name, s.Kind, state, age(s.AgeSeconds), s.Error})
 	}
 	table(&out, st, "Sources", sources)
 
-	services := [][]string{{"service", "state", "latency", "traffic", "errors", "saturation"}}
+	services := [][]string{{"service", "state", "targets", "latency", "traffic", "errors", "saturation"}}
 	for _, r := range b.Services {
 		state := r.State.String()
 		if r.Stale {
 			state += " (stale)"
 		}
-		services = append(services, []string{r.Name, state,
-			num(r.LatencySeconds, func(v float64) string { return fmt.Sprintf("%.0fms", v*1000) }),
-			num(r.TrafficRPS, func(v float64) string { return fmt.Sprintf("%.2f/s", v) }),
-			num(r.ErrorRatio, pct),
-			num(r.SaturationRatio, pct)})
+		cell := func(sig string, v *alerts.Number, f func(float64) string) string {
+			if _, failed := r.Errors[sig]; failed {
+				return "err"
+			}
+			return value(v, f)
+		}
+		services = append(services, []string{r.Name, state, targets(r),
+			cell("latency", r.LatencySeconds, format.Latency),
+			cell("traffic", r.TrafficRPS, format.Rate),
+			cell("errors", r.ErrorRatio, format.Percent2),
+			cell("saturation", r.SaturationRatio, format.Percent0)})
 	}
 	table(&out, st, "Services", services)
+	var failed [][]string
+	for _, r := range b.Services {
+		for _, sig := range []string{"latency", "traffic", "errors", "saturation", "health"} {
+			if e, ok := r.Errors[sig]; ok {
+				failed = append(failed, []string{r.Name, sig, e})
+			}
+		}
+	}
+	if len(failed) > 0 {
+		table(&out, st, "Failed queries", append([][]string{{"service", "signal", "error"}}, failed...))
+	}
 
 	if len(b.SLOs) > 0 {
-		slos := [][]string{{"slo", "service", "objective", "state", "budget left", "burn 1h", "burn 6h", "burn 1d", "burn 3d", "exhausted in"}}
+		slos := [][]string{{"slo", "service", "objective", "state", "budget left", "burn 1h", "burn 6h", "burn 1d", "burn 3d", "exhausted in", "note"}}
 		for _, s := range b.SLOs {
 			slos = append(slos, []string{s.Name, s.Service,
-				fmt.Sprintf("%s %s", trimPct(s.Objective), s.Window), strings.ToUpper(s.State),
-				num(s.BudgetRemaining, pct),
-				burn(s.BurnRates["1h"]), burn(s.BurnRates["6h"]), burn(s.BurnRates["1d"]), burn(s.BurnRates["3d"]),
-				exhaustion(s.ExhaustionSeconds)})
+				value(&s.Objective, format.Objective) + " " + s.Window, strings.ToUpper(s.State),
+				value(s.BudgetRemaining, format.Budget),
+				value(s.BurnRates["1h"], format.Burn), value(s.BurnRates["6h"], format.Burn),
+				value(s.BurnRates["1d"], format.Burn), value(s.BurnRates["3d"], format.Burn),
+				value(s.ExhaustionSeconds, format.Exhaustion), sloNote(s)})
 		}
 		table(&out, st, "SLOs", slos)
 	}
@@ -121,6 +144,34 @@ func writeTable(w io.Writer, b alerts.Board, st style) error {
 	}
 	_, err := io.WriteString(w, out.String())
 	return err
+}
+
+// sloNote says why an SLO's numbers deserve a second look, in the screen's words.
+func sloNote(s alerts.SLOStatus) string {
+	var notes []string
+	if c, ok := s.CoverageSeconds.Get(); ok && s.Partial {
+		notes = append(notes, "partial "+format.Span(time.Duration(c*float64(time.Second)))+"/"+s.Window)
+	}
+	if s.RetentionExceeded {
+		notes = append(notes, "window beyond retention")
+	}
+	switch {
+	case s.Stale && s.Error != "":
+		notes = append(notes, "stale: "+s.Error)
+	case s.Error != "":
+		notes = append(notes, "error: "+s.Error)
+	}
+	return strings.Join(notes, "; ")
+}
+
+func targets(r alerts.ServiceRow) string {
+	if r.TargetsUp != nil && r.TargetsTotal != nil {
+		return fmt.Sprintf("%d/%d up", *r.TargetsUp, *r.TargetsTotal)
+	}
+	if share, ok := r.TargetsUpRatio.Get(); ok {
+		return format.Percent0(share) + " up"
+	}
+	return format.Missing
 }
 
 // table writes rows (the first is the header) under a heading. Every cell is cleaned
@@ -152,60 +203,49 @@ func pad(s string, w int) string {
 	return s
 }
 
-// num formats a value that may be missing: missing is "-" so it never reads as 0.
-func num(v *float64, format func(float64) string) string {
-	if v == nil {
-		return "-"
+// value formats a number that may be missing or not finite: such a value is a dash,
+// so it never reads as 0.
+func value(v *alerts.Number, f func(float64) string) string {
+	x, ok := v.Get()
+	if !ok {
+		return format.Missing
 	}
-	return format(*v)
+	return f(x)
 }
 
-func pct(v float64) string { return fmt.Sprintf("%.2f%%", v*100) }
-
-func trimPct(objective float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", objective*100), "0"), ".") + "%"
-}
-
-func burn(v *float64) string {
-	return num(v, func(x float64) string { return fmt.Sprintf("%.1fx", x) })
-}
-
-func age(sec *float64) string {
-	if sec == nil {
+func age(sec *alerts.Number) string {
+	x, ok := sec.Get()
+	if !ok {
 		return "never"
 	}
-	return human(time.Duration(*sec * float64(time.Second)))
+	return format.Age(time.Duration(x * float64(time.Second)))
 }
 
-func exhaustion(sec *float64) string {
-	switch {
-	case sec == nil:
-		return "-"
-	case *sec <= 0:
-		return "spent"
+// escapeInvisible writes C1 controls and bidirectional controls as \u escapes.
+// encoding/json passes them through raw, and a C1 CSI or a right-to-left override in
+// a label would then act on, or reorder, the terminal of whoever cats the snapshot.
+// Outside strings JSON is ASCII, so every such rune is inside a string.
+func escapeInvisible(doc []byte) []byte {
+	if !bytes.ContainsFunc(doc, invisible) {
+		return doc
 	}
-	return human(time.Duration(*sec * float64(time.Second)))
+	out := make([]byte, 0, len(doc)+64)
+	for _, r := range string(doc) {
+		if invisible(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+			continue
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
 }
 
-// human writes a duration the way an operator says it: the two largest units,
-// "3d4h", "25h" is "1d1h", "12m30s", "4s".
-func human(d time.Duration) string {
-	d = d.Round(time.Second)
-	days, hours := d/(24*time.Hour), d%(24*time.Hour)/time.Hour
-	mins, secs := d%time.Hour/time.Minute, d%time.Minute/time.Second
+func invisible(r rune) bool {
 	switch {
-	case days > 0 && hours > 0:
-		return fmt.Sprintf("%dd%dh", days, hours)
-	case days > 0:
-		return fmt.Sprintf("%dd", days)
-	case hours > 0 && mins > 0:
-		return fmt.Sprintf("%dh%dm", hours, mins)
-	case hours > 0:
-		return fmt.Sprintf("%dh", hours)
-	case mins > 0 && secs > 0:
-		return fmt.Sprintf("%dm%ds", mins, secs)
-	case mins > 0:
-		return fmt.Sprintf("%dm", mins)
+	case r >= 0x80 && r <= 0x9f: // C1 controls
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+		return true
 	}
-	return fmt.Sprintf("%ds", secs)
+	return false
 }

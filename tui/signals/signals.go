@@ -4,6 +4,7 @@
 package signals
 
 import (
+	"strconv"
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,14 +16,13 @@ import (
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
 
-const staleTag = " stale"
-
 // row is one service, formatted once when its Board arrives.
 type row struct {
 	name   string // cleaned of anything that could drive the terminal
 	tagW   int    // cells the name and its tag want
 	state  alerts.State
-	stale  bool
+	stale  bool   // the values are not current: drawn dim
+	tag    string // follows the name: " DOWN 0/2 up", " 2/3 up", " stale"
 	vals   [4]string
 	valsW  [4]int // cells of each value
 	roles  [4]ui.Role
@@ -74,25 +74,51 @@ func (p Pane) SetBoard(services []alerts.ServiceRow) Pane {
 }
 
 func (p Pane) makeRow(s *alerts.ServiceRow) row {
-	r := row{name: textsafe.Clean(s.Name), state: s.State, stale: s.Stale}
-	r.tagW = ui.Width(r.name)
-	if r.stale {
-		r.tagW += len(staleTag)
-	}
-	fallback := [4]*float64{s.LatencySeconds, s.TrafficRPS, s.ErrorRatio, s.SaturationRatio}
+	r := row{name: textsafe.Clean(s.Name), state: s.State, stale: s.Stale, tag: tag(s)}
+	r.tagW = ui.Width(r.name) + ui.Width(r.tag)
+	fallback := [4]*alerts.Number{s.LatencySeconds, s.TrafficRPS, s.ErrorRatio, s.SaturationRatio}
 	for c, sig := range sources.AllSignals {
-		v, state := fallback[c], alerts.StateOK
+		v, state := fallback[c], alerts.StateNone
 		if sv, ok := s.Signals[sig]; ok {
 			v, state, r.series[c] = sv.Value, sv.State, sv.Series
 		}
-		if v == nil {
+		x, ok := v.Get()
+		switch {
+		case state == alerts.StateErr:
+			// The query feeding it failed: say so, rather than a dash that reads
+			// as "no traffic".
+			r.vals[c], r.roles[c] = "err", ui.Warn
+		case !ok:
 			r.vals[c], r.roles[c] = p.st.Glyphs.Dash, ui.NoData
-		} else {
-			r.vals[c], r.roles[c] = formatValue(c, *v), ui.StateRole(state)
+		default:
+			r.vals[c], r.roles[c] = formatValue(c, x), ui.StateRole(state)
 		}
 		r.valsW[c] = ui.Width(r.vals[c])
 	}
 	return r
+}
+
+// tag is what follows a service's name: that it is down, how many of its targets
+// answer, or that its values are old.
+func tag(s *alerts.ServiceRow) string {
+	targets := ""
+	switch {
+	case s.TargetsUp != nil && s.TargetsTotal != nil:
+		targets = " " + strconv.Itoa(*s.TargetsUp) + "/" + strconv.Itoa(*s.TargetsTotal) + " up"
+	case s.TargetsUpRatio != nil:
+		if share, ok := s.TargetsUpRatio.Get(); ok {
+			targets = " " + format.Percent0(share) + " up"
+		}
+	}
+	switch {
+	case s.State == alerts.StateDown:
+		return " DOWN" + targets
+	case s.State == alerts.StateDegraded:
+		return targets
+	case s.Stale:
+		return " stale"
+	}
+	return ""
 }
 
 func formatValue(col int, v float64) string {
@@ -260,18 +286,25 @@ func (p Pane) renderRow(r *row, lay layout, sel bool) string {
 		return st.P(role, hl)
 	}
 	plain := st.P(ui.Plain, hl)
-	if hl { // the cursor marks the focused pane only: one ▸ on screen, where keys go
+	switch {
+	case hl: // the focused pane's cursor: where keys go
 		lb.Add(st.P(ui.Accent, hl), g.Cursor)
-	} else {
+	case sel: // a dim cursor in the other pane, so 2 then enter opens what was seen
+		lb.Add(st.P(ui.Border, false), g.Cursor)
+	default:
 		lb.Pad(plain, 1)
 	}
-	lb.Add(dim(markerRole(r.state)), st.Marker(r.state))
-	lb.Pad(plain, 1)
-	tag := ""
-	if r.stale {
-		tag = staleTag
+	markRole := markerRole(r.state)
+	if r.stale && r.state != alerts.StateDown {
+		markRole = ui.NoData
 	}
-	lb.Left(plain, dim(ui.Plain), ui.NameCell(r.name, tag, lay.nameW, g.Ellipsis), lay.nameW)
+	lb.Add(st.P(markRole, hl), st.Marker(r.state))
+	lb.Pad(plain, 1)
+	nameRole := ui.Plain
+	if r.state == alerts.StateDown {
+		nameRole = ui.Crit // DOWN in words and colour, however dim its old values are
+	}
+	lb.Left(plain, st.P(nameRole, hl), ui.NameCell(r.name, r.tag, lay.nameW, 4, g.Ellipsis), lay.nameW)
 	var spark []byte
 	if lay.spark > 0 {
 		spark = make([]byte, 0, lay.spark*utf8.UTFMax)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,7 +54,6 @@ type Detail struct {
 	offset int // first line shown
 	width  int // size as last laid out
 	height int
-	copied string
 }
 
 // Open opens the detail of s and returns the command that reads its history; seq
@@ -123,7 +123,6 @@ func (d Detail) Update(msg tea.Msg) (Detail, tea.Cmd) {
 			d.err = textsafe.Clean(msg.err.Error())
 		}
 	case tea.KeyPressMsg:
-		d.copied = ""
 		page := max(d.height-1, 1)
 		switch msg.String() {
 		case "j", "down":
@@ -143,8 +142,10 @@ func (d Detail) Update(msg tea.Msg) (Detail, tea.Cmd) {
 			if q == "" {
 				return d, nil
 			}
-			d.copied = fmt.Sprintf("copied %d queries to the clipboard (OSC 52; not every terminal allows it)", len(d.slo.Queries))
-			return d, tea.SetClipboard(q)
+			// The confirmation goes to the footer: here it would be below the fold
+			// at 80x24.
+			notice := fmt.Sprintf("copied %d queries (OSC 52; not every terminal allows it)", len(d.slo.Queries))
+			return d, tea.Batch(tea.SetClipboard(q), func() tea.Msg { return ui.NoticeMsg(notice) })
 		}
 		d.offset = d.clampOffset(d.offset)
 	}
@@ -209,7 +210,7 @@ func (d Detail) lines(w, h int) []string {
 	lb.Add(st.P(role, false), badge)
 	add(lb.String())
 
-	info := "objective " + format.Objective(s.Objective) + " over " + textsafe.Clean(s.Window)
+	info := "objective " + ui.Num(&s.Objective, g.Dash, format.Objective) + " over " + textsafe.Clean(s.Window)
 	if s.Service != "" {
 		info = "service " + textsafe.Clean(s.Service) + "   " + info
 	}
@@ -219,9 +220,18 @@ func (d Detail) lines(w, h int) []string {
 	add(muted.Render(ui.Trunc(info, w, g.Ellipsis)))
 
 	add(d.budgetLine(w, role))
-	if s.Stale {
+	switch {
+	case s.Stale:
 		add(st.P(ui.Warn, false).Render(ui.Trunc(g.Warning+" stale: these numbers are from an earlier poll: "+
 			textsafe.Clean(s.Error), w, g.Ellipsis)))
+	case s.Error != "":
+		add(st.P(ui.Warn, false).Render(ui.Trunc(g.Warning+" no numbers: this SLO's queries failed: "+
+			textsafe.Clean(s.Error), w, g.Ellipsis)))
+	}
+	if c, ok := s.CoverageSeconds.Get(); ok && s.Partial {
+		span := format.Span(time.Duration(c * float64(time.Second)))
+		add(st.P(ui.Warn, false).Render(ui.Trunc(g.Warning+" partial "+span+"/"+textsafe.Clean(s.Window)+
+			": the server has data for "+span+" of the window; budget and exhaustion cover only that", w, g.Ellipsis)))
 	}
 	if s.RetentionExceeded {
 		add(st.P(ui.Warn, false).Render(ui.Trunc(g.Warning+" the "+textsafe.Clean(s.Window)+
@@ -242,9 +252,6 @@ func (d Detail) lines(w, h int) []string {
 		hint = "  (c copies them all)"
 	}
 	add(head.Render("QUERIES") + muted.Render(hint))
-	if d.copied != "" {
-		add(st.P(ui.OK, false).Render(ui.Trunc(d.copied, w, g.Ellipsis)))
-	}
 	if len(s.Queries) == 0 {
 		add(muted.Render("no queries recorded for this SLO"))
 	}
@@ -263,25 +270,17 @@ func (d Detail) budgetLine(w int, role ui.Role) string {
 	plain := st.P(ui.Plain, false)
 	lb.Add(plain, "budget left ")
 	pct := g.Dash
-	if b := s.BudgetRemaining; b != nil {
-		if *b < 0 {
+	if b, ok := s.BudgetRemaining.Get(); ok {
+		if b < 0 {
 			role = ui.Crit
 		}
 		barW := min(max(w-60, 10), 40)
-		lb.Add(st.P(role, false), ui.Bar(*b, barW, g.BarFull, g.BarEmpty)+" ")
-		pct = format.Budget(*b)
+		lb.Add(st.P(role, false), ui.Bar(b, barW, g.BarFull, g.BarEmpty)+" ")
+		pct = format.Budget(b)
 	}
 	lb.Add(st.P(role, false), pct)
-	errs := g.Dash
-	if s.ErrorRatio != nil {
-		errs = format.Percent2(*s.ErrorRatio)
-	}
-	lb.Add(plain, "   error ratio "+errs+"   empty in ")
-	exh := g.Dash
-	if s.ExhaustionSeconds != nil {
-		exh = format.Exhaustion(*s.ExhaustionSeconds)
-	}
-	lb.Add(plain, exh)
+	lb.Add(plain, "   error ratio "+ui.Num(s.ErrorRatio, g.Dash, format.Percent2)+"   empty in ")
+	lb.Add(plain, ui.Num(s.ExhaustionSeconds, g.Dash, format.Exhaustion))
 	return lb.String()
 }
 
@@ -292,26 +291,35 @@ func (d Detail) conditionLines() []string {
 	}
 	out := []string{st.P(ui.Header, false).Render(fmt.Sprintf("%-7s %5s %5s  %9s  %9s  %10s  %s",
 		"ALERT", "LONG", "SHORT", "THRESHOLD", "LONG BURN", "SHORT BURN", "FIRING"))}
-	burn := func(b *float64, factor float64, alert string) (string, ui.Role) {
-		if b == nil {
+	burn := func(n *alerts.Number, factor float64, alert string) (string, ui.Role) {
+		b, ok := n.Get()
+		if !ok {
 			return g.Dash, ui.NoData
 		}
-		if *b > factor { // as slo.Evaluate fires: strictly over
+		text := BurnBeside(b, factor)
+		if b > factor { // as slo.Evaluate fires: strictly over
 			if alert == "page" {
-				return format.Burn(*b), ui.Crit
+				return text, ui.Crit
 			}
-			return format.Burn(*b), ui.Warn
+			return text, ui.Warn
 		}
-		return format.Burn(*b), ui.Plain
+		return text, ui.Plain
 	}
 	for _, c := range s.Conditions {
 		badge, role := slos.Badge(c.Alert)
 		var lb ui.LineBuilder
 		plain := st.P(ui.Plain, false)
+		factor := float64(c.Factor)
 		lb.Add(st.P(role, false), fmt.Sprintf("%-7s", badge))
-		lb.Add(plain, fmt.Sprintf(" %5s %5s  %9s  ", textsafe.Clean(c.Long), textsafe.Clean(c.Short), "> "+format.Burn(c.Factor)))
-		lv, lr := burn(c.LongBurn, c.Factor, c.Alert)
-		sv, sr := burn(c.ShortBurn, c.Factor, c.Alert)
+		lb.Add(plain, fmt.Sprintf(" %5s %5s  %9s  ", textsafe.Clean(c.Long), textsafe.Clean(c.Short), "> "+format.Burn(factor)))
+		if c.Skipped {
+			// A long window as long as the SLO window says nothing the budget does not.
+			lb.Add(st.P(ui.NoData, false), "not evaluated (SLO window "+textsafe.Clean(s.Window)+")")
+			out = append(out, lb.String())
+			continue
+		}
+		lv, lr := burn(c.LongBurn, factor, c.Alert)
+		sv, sr := burn(c.ShortBurn, factor, c.Alert)
 		lb.Add(st.P(lr, false), ui.Right(lv, 9))
 		lb.Add(plain, "  ")
 		lb.Add(st.P(sr, false), ui.Right(sv, 10))
@@ -324,6 +332,23 @@ func (d Detail) conditionLines() []string {
 		out = append(out, lb.String())
 	}
 	return out
+}
+
+// BurnBeside formats burn b for a line that compares it with threshold factor: with
+// as many digits as it takes for the two to read differently when they are, so a
+// burn of 1.4449x is never shown as "1.4x" against "> 1.4x" and "not firing".
+func BurnBeside(b, factor float64) string {
+	text := format.Burn(b)
+	if b == factor || text != format.Burn(factor) {
+		return text
+	}
+	for digits := 2; digits <= 6; digits++ {
+		t := strconv.FormatFloat(b, 'f', digits, 64) + "x"
+		if t != strconv.FormatFloat(factor, 'f', digits, 64)+"x" {
+			return t
+		}
+	}
+	return text
 }
 
 // chartLines is the budget-over-time chart, h rows of plot and a time axis, or

@@ -14,7 +14,8 @@ const (
 
 // layout is the pane's columns at one width. Names get up to prefName first, then
 // the budget bar, then the rest. When the width shrinks, the objective goes first
-// (it never changes, and the detail view shows it), then the bar (the percentage
+// (it never changes, and the detail view shows it), also whenever keeping it would
+// cut a name, then the bar (the percentage
 // beside it stays), then the longest burn-rate windows, then the time to
 // exhaustion. At 80 columns that keeps the bar, the percentage and all four burn
 // rates.
@@ -65,8 +66,11 @@ func computeLayout(w, longestName, longest, objW int) layout {
 		l.nameW = min(w-l.fixed(), want)
 		return l.nameW >= min(minName, want)
 	}
-	if !fit() {
+	if !fit() || l.nameW < want {
+		// A cut name ("alert…") is worse than no objective: it never changes, and the
+		// detail view shows it.
 		l.obj = false
+		fit()
 	}
 	for !fit() && l.burns > 2 {
 		l.burns--

@@ -6,6 +6,7 @@ package slos
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -61,7 +62,9 @@ type row struct {
 	burnRoles [4]ui.Role
 	exhaust   string
 	retention bool
-	stale     bool // its counts are from an earlier poll
+	stale     bool   // its counts are from an earlier poll
+	failed    bool   // its queries failed and there are no earlier counts
+	partial   string // "3d/7d": the window is only partly covered by data
 }
 
 // Pane is the SLO pane. It is a value: methods that change it return the copy.
@@ -90,13 +93,15 @@ func Sorted(slos []alerts.SLOStatus) []alerts.SLOStatus {
 		if c := cmp.Compare(Rank(a.State), Rank(b.State)); c != 0 {
 			return c
 		}
+		x, okA := a.BudgetRemaining.Get()
+		y, okB := b.BudgetRemaining.Get()
 		switch {
-		case a.BudgetRemaining != nil && b.BudgetRemaining == nil:
+		case okA && !okB:
 			return -1
-		case a.BudgetRemaining == nil && b.BudgetRemaining != nil:
+		case !okA && okB:
 			return 1
-		case a.BudgetRemaining != nil:
-			if c := cmp.Compare(*a.BudgetRemaining, *b.BudgetRemaining); c != 0 {
+		case okA:
+			if c := cmp.Compare(x, y); c != 0 {
 				return c
 			}
 		}
@@ -125,26 +130,30 @@ func (p Pane) SetBoard(slos []alerts.SLOStatus) Pane {
 
 func (p Pane) makeRow(s *alerts.SLOStatus) row {
 	g := p.st.Glyphs
-	r := row{name: textsafe.Clean(s.Name), state: s.State, retention: s.RetentionExceeded, stale: s.Stale}
+	r := row{name: textsafe.Clean(s.Name), state: s.State, retention: s.RetentionExceeded, stale: s.Stale,
+		failed: s.Error != "" && !s.Stale}
+	if c, ok := s.CoverageSeconds.Get(); ok && s.Partial {
+		r.partial = format.Span(time.Duration(c*float64(time.Second))) + "/" + textsafe.Clean(s.Window)
+	}
 	r.badge, r.role = Badge(s.State)
 	r.nameW = ui.Width(r.name)
 	r.tagW = r.nameW
 	r.tagW += ui.Width(p.tag(r))
-	r.objective = format.Objective(s.Objective) + " " + textsafe.Clean(s.Window)
+	r.objective = ui.Num(&s.Objective, g.Dash, format.Objective) + " " + textsafe.Clean(s.Window)
 	r.budgetPct = g.Dash
-	if s.BudgetRemaining != nil {
-		r.budget, r.hasBudget = *s.BudgetRemaining, true
+	if b, ok := s.BudgetRemaining.Get(); ok {
+		r.budget, r.hasBudget = b, true
 		r.budgetPct = format.Budget(r.budget)
 	}
 	for c, w := range BurnWindows {
 		r.burns[c], r.burnRoles[c] = g.Dash, ui.NoData
-		if b := s.BurnRates[w]; b != nil {
-			r.burns[c], r.burnRoles[c] = format.Burn(*b), BurnRole(s, w, *b)
+		if b, ok := s.BurnRates[w].Get(); ok {
+			r.burns[c], r.burnRoles[c] = format.Burn(b), BurnRole(s, w, b)
 		}
 	}
 	r.exhaust = g.Dash
-	if s.ExhaustionSeconds != nil {
-		r.exhaust = format.Exhaustion(*s.ExhaustionSeconds)
+	if e, ok := s.ExhaustionSeconds.Get(); ok {
+		r.exhaust = format.Exhaustion(e)
 	}
 	return r
 }
@@ -154,7 +163,7 @@ func (p Pane) makeRow(s *alerts.SLOStatus) row {
 func BurnRole(s *alerts.SLOStatus, window string, burn float64) ui.Role {
 	role := ui.Plain
 	for _, c := range s.Conditions {
-		if c.Long != window || burn <= c.Factor { // colour only what is strictly over, as slo.Evaluate fires
+		if c.Skipped || c.Long != window || burn <= float64(c.Factor) { // colour only what is strictly over, as slo.Evaluate fires
 			continue
 		}
 		if c.Alert == "page" {
@@ -169,8 +178,14 @@ func BurnRole(s *alerts.SLOStatus, window string, burn float64) ui.Role {
 // truth (old counts, or a window longer than the data kept).
 func (p Pane) tag(r row) string {
 	t := ""
-	if r.stale {
+	switch {
+	case r.stale:
 		t += " stale"
+	case r.failed:
+		t += " error"
+	}
+	if r.partial != "" {
+		t += " partial " + r.partial
 	}
 	if r.retention {
 		t += " " + p.st.Glyphs.Warning + " retention"
@@ -325,14 +340,17 @@ func (p Pane) renderRow(r *row, lay layout, sel bool) string {
 	plain := st.P(ui.Plain, hl)
 	var lb ui.LineBuilder
 	lb.Grow(lay.width + 64)
-	if hl { // the cursor marks the focused pane only: one ▸ on screen, where keys go
+	switch {
+	case hl: // the focused pane's cursor: where keys go
 		lb.Add(st.P(ui.Accent, hl), g.Cursor)
-	} else {
+	case sel: // a dim cursor in the other pane, so 2 then enter opens what was seen
+		lb.Add(st.P(ui.Border, false), g.Cursor)
+	default:
 		lb.Pad(plain, 1)
 	}
 	lb.Left(plain, st.P(r.role, hl), r.badge, badgeW)
 	lb.Pad(plain, 1)
-	lb.Left(plain, plain, ui.NameCell(r.name, p.tag(*r), lay.nameW, g.Ellipsis), lay.nameW)
+	lb.Left(plain, plain, ui.NameCell(r.name, p.tag(*r), lay.nameW, minName, g.Ellipsis), lay.nameW)
 	if lay.obj {
 		lb.Pad(plain, 2)
 		lb.Left(plain, plain, ui.Trunc(r.objective, lay.objW, g.Ellipsis), lay.objW)

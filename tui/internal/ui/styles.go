@@ -99,25 +99,29 @@ func (s *Styles) P(r Role, selected bool) Paint {
 // StateRole is the role a threshold state is drawn in.
 func StateRole(st alerts.State) Role {
 	switch st {
-	case alerts.StateCrit:
+	case alerts.StateCrit, alerts.StateDown:
 		return Crit
-	case alerts.StateWarn:
+	case alerts.StateWarn, alerts.StateErr, alerts.StateDegraded:
 		return Warn
-	case alerts.StateOK:
+	case alerts.StateOK, alerts.StateNone:
 		return Plain
 	}
 	return NoData
 }
 
 // Marker is the two-cell row marker of a state, readable without colour.
+// A row judged by nothing (every threshold set to none) has no marker at all: an
+// ok mark there would claim a health nobody measured.
 func (s *Styles) Marker(st alerts.State) string {
 	switch st {
-	case alerts.StateCrit:
+	case alerts.StateCrit, alerts.StateDown:
 		return s.Glyphs.Crit
-	case alerts.StateWarn:
+	case alerts.StateWarn, alerts.StateErr, alerts.StateDegraded:
 		return s.Glyphs.Warn
 	case alerts.StateOK:
 		return s.Glyphs.OK
+	case alerts.StateNone:
+		return "  "
 	}
 	return s.Glyphs.NoData
 }
@@ -208,3 +212,16 @@ func (lb *LineBuilder) Left(pad, p Paint, s string, w int) {
 	lb.Add(p, s)
 	lb.Pad(pad, w-Width(s))
 }
+
+// Num formats a Board number with f, or dash when it is missing or not finite.
+func Num(n *alerts.Number, dash string, f func(float64) string) string {
+	v, ok := n.Get()
+	if !ok {
+		return dash
+	}
+	return f(v)
+}
+
+// NoticeMsg is a one-line confirmation for the footer ("copied 8 queries"), shown for
+// a few seconds whatever key comes next.
+type NoticeMsg string

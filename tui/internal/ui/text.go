@@ -48,15 +48,22 @@ func Right(s string, w int) string {
 
 // NameCell fits a name and an optional tag (" stale", " ⚠ retention") into at most
 // w cells. The name is cut before the tag, because the tag is what changes how the
-// row is read; when even the tag does not fit, only the name is shown.
-func NameCell(name, tag string, w int, ell string) string {
+// row is read, but never below keep cells (a name cut to "alert…" identifies
+// nothing): past that the tag is cut instead, and with no room for any tag only the
+// name is shown.
+func NameCell(name, tag string, w, keep int, ell string) string {
 	if tag == "" {
 		return Trunc(name, w, ell)
 	}
-	if w-Width(tag) < 4 {
+	keep = max(min(keep, Width(name)), 4)
+	if w-Width(tag) >= keep {
+		return Trunc(Trunc(name, w-Width(tag), ell)+tag, w, ell)
+	}
+	if w-keep < 5 { // no room for a tag that says anything
 		return Trunc(name, w, ell)
 	}
-	return Trunc(Trunc(name, w-Width(tag), ell)+tag, w, ell)
+	// The name keeps keep cells; the tag is cut.
+	return Trunc(name, keep, ell) + Trunc(tag, w-keep, ell)
 }
 
 // Spaces returns n spaces.

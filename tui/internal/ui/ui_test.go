@@ -88,10 +88,13 @@ func TestTextFitting(t *testing.T) {
 	if got := Fit("決済サービス", 7, "…"); Width(got) != 7 {
 		t.Errorf("Fit wide runes: %q is %d wide", got, Width(got))
 	}
-	if got := NameCell("payments-gateway", " stale", 12, "…"); got != "paym… stale" && got != "payme… stale" {
+	if got := NameCell("payments-gateway", " stale", 12, 4, "…"); got != "paym… stale" && got != "payme… stale" {
 		t.Errorf("NameCell keeps the tag: %q", got)
 	}
-	if got := NameCell("payments", " stale", 8, "…"); got != "payments" {
+	if got := NameCell("search-availability", " partial 3d/7d", 24, 16, "…"); got != "search-availabi… partia…" {
+		t.Errorf("keep: %q", got)
+	}
+	if got := NameCell("payments", " stale", 8, 4, "…"); got != "payments" {
 		t.Errorf("NameCell too narrow for the tag: %q", got)
 	}
 	if got := Right("7", 3); got != "  7" {
