@@ -68,9 +68,16 @@ func Snapshot(ctx context.Context, w io.Writer, opts SnapshotOptions) error {
 	}
 	failed := 0
 	for _, s := range board.Sources {
-		if !s.OK {
+		switch {
+		case !s.OK:
 			failed++
 			fmt.Fprintf(stderr, "vigil: source %s failed: %s\n", textsafe.Clean(s.Name), textsafe.Clean(s.Error))
+		case s.Degraded:
+			// Some numbers are missing: a script must not read this as all clear.
+			failed++
+			for _, f := range s.Failures {
+				fmt.Fprintf(stderr, "vigil: source %s degraded: %s failed: %s\n", textsafe.Clean(s.Name), textsafe.Clean(f.What), textsafe.Clean(f.Error))
+			}
 		}
 	}
 	if failed > 0 {
@@ -82,11 +89,15 @@ func Snapshot(ctx context.Context, w io.Writer, opts SnapshotOptions) error {
 // loadConfig reads the config at path (or the default path); a bad config is a usage
 // error, exit 2.
 func loadConfig(path string) (*config.Config, error) {
-	if path == "" {
+	given := path != ""
+	if !given {
 		path = config.DefaultPath()
 	}
 	cfg, err := config.Load(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && given:
+		return nil, usageError(fmt.Errorf("--config %s: no such file", path))
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, usageError(fmt.Errorf("no config at %s: write one (README, \"Configuration\"), pass --config, or try `vigil demo`", path))
 	}
 	if err != nil {

@@ -1,0 +1,83 @@
+package app
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/sources"
+)
+
+// TestThresholdsLayer checks that a service with no thresholds anywhere is judged by
+// the built-in defaults (no threshold must never read as green), that the profile and
+// the service override them signal by signal, and that `none` leaves a signal
+// unjudged.
+func TestThresholdsLayer(t *testing.T) {
+	const yaml = `
+prometheus:
+  - name: prod
+    url: http://127.0.0.1:9
+signals:
+  prometheus: prod
+  by: job
+  latency: histogram_quantile(0.99, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))
+  traffic: sum by (job) (rate(http_requests_total[5m]))
+  errors: sum by (job) (rate(http_requests_total{code=~"5.."}[5m])) / sum by (job) (rate(http_requests_total[5m]))
+  saturation: max by (job) (process_resident_memory_bytes / 1e9)
+  thresholds: {latency: 300ms}
+services:
+  - name: plain
+  - name: own
+    thresholds: {errors: 5%, saturation: none}
+`
+	cfg, err := config.Parse("vigil.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, err := FromConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := map[string]int{}
+	for i, r := range setup.Rules.Services {
+		rules[r.Name] = i
+	}
+	plain := setup.Rules.Services[rules["plain"]]
+	want := map[sources.Signal]float64{sources.Latency: 0.3, sources.Errors: 0.01, sources.Saturation: 0.9}
+	for sig, v := range want {
+		if got, ok := plain.Thresholds[sig]; !ok || got != v {
+			t.Errorf("plain %s threshold = %v (%v), want %v", sig, got, ok, v)
+		}
+	}
+	if _, ok := plain.Thresholds[sources.Traffic]; ok || len(plain.Unjudged) != 0 {
+		t.Errorf("plain: traffic has no threshold and nothing is unjudged: %+v", plain)
+	}
+	own := setup.Rules.Services[rules["own"]]
+	if own.Thresholds[sources.Errors] != 0.05 || own.Thresholds[sources.Latency] != 0.3 {
+		t.Errorf("own thresholds = %v", own.Thresholds)
+	}
+	if _, ok := own.Thresholds[sources.Saturation]; ok || !own.Unjudged[sources.Saturation] {
+		t.Errorf("saturation: none must be unjudged, not defaulted: %+v", own)
+	}
+}
+
+func TestMissingConfigMessages(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	_, err := loadConfig(filepath.Join(dir, "missing.yaml"))
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 2 || strings.Contains(err.Error(), "pass --config") ||
+		!strings.Contains(err.Error(), "--config "+filepath.Join(dir, "missing.yaml")+": no such file") {
+		t.Errorf("explicit --config: %v", err)
+	}
+	_, err = loadConfig("")
+	if err == nil || !strings.Contains(err.Error(), "pass --config") || !strings.Contains(err.Error(), "vigil demo") {
+		t.Errorf("default path: %v", err)
+	}
+	if _, statErr := os.Stat(filepath.Join(dir, "vigil")); statErr == nil {
+		t.Error("loading must not create the config directory")
+	}
+}
