@@ -40,6 +40,7 @@ func FromConfig(cfg *config.Config) (*Setup, error) {
 		s := spec(sig.Prometheus)
 		s.By = sig.By
 		s.Profile = profile
+		s.Health = sig.Health
 		profileThresholds = &sig.Thresholds
 	}
 
