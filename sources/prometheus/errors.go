@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -46,6 +47,8 @@ const maxReason = 160
 func describe(err error, budget time.Duration) string {
 	var (
 		capErr   *capError
+		limitErr *limitError
+		waitErr  *retryAfterError
 		apiErr   *v1.Error
 		dnsErr   *net.DNSError
 		authErr  x509.UnknownAuthorityError
@@ -62,6 +65,10 @@ func describe(err error, budget time.Duration) string {
 	switch {
 	case errors.As(err, &capErr):
 		return capErr.Error()
+	case errors.As(err, &limitErr):
+		return limitErr.Error()
+	case errors.As(err, &waitErr):
+		return waitErr.Error()
 	case errors.Is(err, context.DeadlineExceeded):
 		return timeoutV
 	case errors.Is(err, context.Canceled):
@@ -95,9 +102,9 @@ func describe(err error, budget time.Duration) string {
 		return "connection closed by the server"
 	case errors.As(err, &urlErr):
 		// The URL is in the source's configuration already; the reason is what is new.
-		return clip(urlErr.Err.Error())
+		return reason(urlErr.Err.Error())
 	}
-	return clip(err.Error())
+	return reason(err.Error())
 }
 
 // describeAPI reads the error client_golang made of an HTTP status or an API error.
@@ -109,7 +116,7 @@ func describeAPI(e *v1.Error) string {
 		i := strings.LastIndexByte(e.Msg, ' ')
 		code, err := strconv.Atoi(e.Msg[i+1:])
 		if err != nil {
-			return clip(string(e.Type) + ": " + e.Msg)
+			return typed(string(e.Type), e.Msg)
 		}
 		s := "HTTP " + strconv.Itoa(code)
 		switch code {
@@ -125,9 +132,50 @@ func describeAPI(e *v1.Error) string {
 		}
 		return s
 	case v1.ErrBadResponse:
-		return "bad response: " + clip(e.Msg)
+		return typed("bad response", e.Msg)
 	}
-	return clip(string(e.Type) + ": " + e.Msg)
+	return typed(string(e.Type), e.Msg)
+}
+
+// typed is "kind: message" with neither part empty: a server answering
+// {"status":"error"} and nothing else gets "error with no message", not ": ".
+func typed(kind, msg string) string {
+	kind, msg = clip(kind), clip(redactURLs(msg))
+	switch {
+	case kind == "" && msg == "":
+		return "error with no message"
+	case kind == "":
+		return msg
+	case msg == "":
+		return kind + ": error with no message"
+	}
+	return clip(kind + ": " + msg)
+}
+
+// reason is a cleaned, clipped error text with any URL credentials masked, or "error
+// with no message" when nothing is left of it.
+func reason(s string) string {
+	s = clip(redactURLs(s))
+	if s == "" {
+		return "error with no message"
+	}
+	return s
+}
+
+// userinfo finds the credentials of a URL inside a longer text: scheme://user:pass@.
+var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)([^/?#@\s]*)@`)
+
+// redactURLs masks the password of every URL in s (http://admin:xxxxx@host), and a
+// user name given without a password, which is often a token.
+func redactURLs(s string) string {
+	return userinfo.ReplaceAllStringFunc(s, func(m string) string {
+		sub := userinfo.FindStringSubmatch(m)
+		user, _, hasPass := strings.Cut(sub[2], ":")
+		if !hasPass {
+			return sub[1] + "xxxxx@"
+		}
+		return sub[1] + user + ":xxxxx@"
+	})
 }
 
 // bodyReason is what an error body says: the error of a Prometheus JSON envelope
@@ -144,21 +192,24 @@ func bodyReason(body string) string {
 	}
 	if json.Unmarshal([]byte(body), &env) == nil && env.Error != "" {
 		if env.ErrorType != "" {
-			return clip(env.ErrorType + ": " + env.Error)
+			return typed(env.ErrorType, env.Error)
 		}
-		return clip(env.Error)
+		return reason(env.Error)
 	}
 	if strings.ContainsAny(body, "\n<") || len(body) > 80 {
 		return ""
 	}
-	return clip(body)
+	return clip(redactURLs(body))
 }
 
 // clip makes s one printable line of at most maxReason runes.
 func clip(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		switch {
+		case unicode.IsControl(r): // C0 and C1, ESC and U+009B among them
 			return ' '
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi overrides
+			return -1
 		}
 		return r
 	}, s)
@@ -179,4 +230,26 @@ func roundDuration(d time.Duration) time.Duration {
 
 func wrapQuery(what string, err error, budget time.Duration) error {
 	return &queryError{what: what, msg: describe(err, budget), err: err}
+}
+
+// limitError is a response larger than the package accepts in some dimension other
+// than bytes: too many series or points for one query. The advice says how to fix it.
+type limitError struct {
+	what    string // "series", "points"
+	got     int64
+	max     int64
+	atLeast bool // got is a lower bound: the body was cut short before the count ended
+	advice  string
+}
+
+func (e *limitError) Error() string {
+	got := strconv.FormatInt(e.got, 10)
+	if e.atLeast {
+		got = "at least " + got
+	}
+	s := "too many " + e.what + " (" + got + " > " + strconv.FormatInt(e.max, 10) + ")"
+	if e.advice != "" {
+		s += ": " + e.advice
+	}
+	return s
 }

@@ -1,11 +1,13 @@
 package prometheus
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"sync/atomic"
+	"time"
 )
 
 // meter wraps the configured transport. It counts requests, so a poll can report how
@@ -25,6 +27,11 @@ func withCounter(ctx context.Context, n *atomic.Int64) context.Context {
 }
 
 func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
+	latch := latchOf(req)
+	if err := latch.latched(); err != nil {
+		// The server asked this poll to stop: the request is not sent.
+		return nil, err
+	}
 	if n, ok := req.Context().Value(counterKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
@@ -32,13 +39,64 @@ func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e, ok := retryAfter(resp, time.Now()); ok {
+		resp.Body.Close()
+		latch.close(e)
+		if err := latch.latched(); err != nil {
+			return nil, err // the poll's first answer, so all its errors read the same
+		}
+		return nil, e
+	}
+	if resp.StatusCode/100 != 2 {
+		// An error body only ever gives a one-line reason: read a little of it, and
+		// never fail on its length.
+		resp.Body = &truncatedBody{rc: resp.Body, left: maxErrorBody}
+		return resp, nil
+	}
 	if resp.ContentLength > m.max {
 		resp.Body.Close()
 		return nil, &capError{max: m.max}
 	}
-	resp.Body = &cappedBody{rc: resp.Body, left: m.max, max: m.max}
+	body := &cappedBody{rc: resp.Body, left: m.max, max: m.max}
+	if slot := slotOf(req.Context()); slot != nil {
+		// A query answer: decoded here as it streams in (see stream.go); the client
+		// reads only the envelope.
+		envelope, err := decodeAnswer(req.Context(), body, slot)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(envelope))
+		resp.ContentLength = int64(len(envelope))
+		resp.Header.Del("Content-Length")
+		return resp, nil
+	}
+	resp.Body = body
 	return resp, nil
 }
+
+// maxErrorBody is how much of an error response is read.
+const maxErrorBody = 64 << 10
+
+// truncatedBody ends a body quietly after left bytes.
+type truncatedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *truncatedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *truncatedBody) Close() error { return b.rc.Close() }
 
 // capError is a response body larger than MaxBodyBytes.
 type capError struct{ max int64 }
