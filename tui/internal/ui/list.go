@@ -14,6 +14,11 @@ type List struct {
 	offset int      // first visible position
 	height int      // rows visible as last laid out; 0 before any layout
 	frozen bool
+	// moved: the operator has moved the cursor. Until then it stays on the top row,
+	// the worst one, rather than following whichever row it happened to start on
+	// (before the first poll the rows are in name order, and the alphabetically first
+	// service may then sort to the bottom of 200).
+	moved bool
 }
 
 // Set replaces the rows by names, given in their natural (worst-first) order.
@@ -45,6 +50,11 @@ func (l *List) Set(names []string) {
 		}
 	}
 	l.names, l.idx = names, idx
+	if !l.moved {
+		l.cursor, l.offset = 0, 0
+		l.clamp()
+		return
+	}
 	l.follow(sel, hadSel, rel)
 }
 
@@ -98,6 +108,7 @@ func (l *List) SetHeight(h int) {
 
 // Move moves the cursor by d rows, stopping at the ends.
 func (l *List) Move(d int) {
+	l.moved = true
 	l.cursor = min(max(l.cursor+d, 0), max(len(l.idx)-1, 0))
 	l.clamp()
 }

@@ -102,3 +102,26 @@ func TestListScrolling(t *testing.T) {
 		t.Error("empty list has a selection")
 	}
 }
+
+// TestListStartsAtTheTop: until the operator moves, the cursor is on the first row
+// of the sorted list, not on whichever row it happened to start on.
+func TestListStartsAtTheTop(t *testing.T) {
+	var l List
+	l.SetHeight(3)
+	names := make([]string, 200)
+	for i := range names {
+		names[i] = string(rune('a'+i/26)) + string(rune('a'+i%26))
+	}
+	l.Set(names) // before the first poll: name order
+	worstFirst := append(append([]string{}, names[1:]...), names[0])
+	l.Set(worstFirst) // "aa" is healthy and sorts last
+	if n, _ := l.SelectedName(); n != worstFirst[0] || l.Window(3) != 0 {
+		t.Errorf("cursor on %s at offset %d, want the top row %s", n, l.Window(3), worstFirst[0])
+	}
+	l.Move(1)
+	sel, _ := l.SelectedName()
+	l.Set(names)
+	if n, _ := l.SelectedName(); n != sel {
+		t.Errorf("once moved, the cursor follows its row: %s, want %s", n, sel)
+	}
+}
