@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/textsafe"
 )
 
@@ -36,14 +37,16 @@ func Check(ctx context.Context, out io.Writer, path string) error {
 		start := time.Now()
 		err := src.Check(cctx)
 		cancel()
+		url := config.RedactURL(p.URL)
 		if err != nil {
 			failed++
 			down[p.Name] = true
-			fmt.Fprintf(w, "prometheus %s %s: FAIL %v\n", p.Name, p.URL, err)
+			fmt.Fprintf(w, "prometheus %s %s: FAIL %v\n", p.Name, url, err)
 			continue
 		}
-		fmt.Fprintf(w, "prometheus %s %s: ok (answered in %s)\n", p.Name, p.URL, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(w, "prometheus %s %s: ok (answered in %s)\n", p.Name, url, time.Since(start).Round(time.Millisecond))
 	}
+	failed += checkSignalQueries(ctx, w, cfg, setup, down)
 	for _, r := range setup.Rules.SLOs {
 		src, ok := setup.Prom[r.Source]
 		if !ok {
@@ -67,7 +70,7 @@ func Check(ctx context.Context, out io.Writer, path string) error {
 		}
 	}
 	for _, a := range cfg.Alertmanager {
-		fmt.Fprintf(w, "alertmanager %s %s: configured; not polled by this version yet\n", a.Name, a.URL)
+		fmt.Fprintf(w, "alertmanager %s %s: configured; not polled by this version yet\n", a.Name, config.RedactURL(a.URL))
 	}
 	if cfg.PagerDuty != nil {
 		fmt.Fprintf(w, "pagerduty: configured; not polled by this version yet\n")
@@ -76,6 +79,32 @@ func Check(ctx context.Context, out io.Writer, path string) error {
 		return runtimeError(fmt.Errorf("%d checks failed", failed))
 	}
 	return nil
+}
+
+// checkSignalQueries asks every signal and health query once, now, and prints one
+// line per query: the services it matched, why it matched fewer, or its error. It
+// returns how many failed; a warning (a partial match, no series) is not a failure.
+func checkSignalQueries(ctx context.Context, w io.Writer, cfg *config.Config, setup *Setup, down map[string]bool) (failed int) {
+	timeout := time.Duration(cfg.Timeout)
+	for _, p := range cfg.Prometheus {
+		src := setup.Prom[p.Name]
+		if src == nil {
+			continue
+		}
+		if down[p.Name] {
+			if src.HasSignals() {
+				fmt.Fprintf(w, "signals on prometheus %s: not checked: prometheus %s failed\n", p.Name, p.Name)
+			}
+			continue
+		}
+		for _, c := range src.CheckQueries(ctx, time.Now(), timeout) {
+			if c.Err != "" || c.Fail {
+				failed++
+			}
+			fmt.Fprintf(w, "prometheus %s %s: %s\n", p.Name, c.What, c.Line())
+		}
+	}
+	return failed
 }
 
 // cleanWriter cleans each write of escape sequences, keeping line breaks.
