@@ -186,7 +186,7 @@ func TestDashboardStartsWithPrometheusDownThenRecovers(t *testing.T) {
 	prom.Stop()
 
 	dir := t.TempDir()
-	cfg := fmt.Sprintf(`refresh: 1s
+	cfg := fmt.Sprintf(`refresh: 2s
 timeout: 2s
 prometheus:
   - name: prod
@@ -211,7 +211,7 @@ services:
 	}
 
 	prom.Start()
-	// No key pressed: the hub's backoff (capped, with 1s refresh here) must find the
+	// No key pressed: the hub's backoff (capped, with 2s refresh here) must find the
 	// server again on its own.
 	tm.waitFor(60*time.Second, "prod ok")
 	tm.keys("q")
@@ -286,7 +286,7 @@ func TestHangingSourceNeverFreezesTheScreen(t *testing.T) {
 	}()
 
 	dir := t.TempDir()
-	cfg := fmt.Sprintf("refresh: 1s\ntimeout: 3s\nprometheus:\n  - name: hung\n    url: http://%s\nservices:\n  - name: api\n    traffic: sum(rate(http_requests_total{job=\"api\"}[1m]))\n", l.Addr())
+	cfg := fmt.Sprintf("refresh: 3s\ntimeout: 3s\nprometheus:\n  - name: hung\n    url: http://%s\nservices:\n  - name: api\n    traffic: sum(rate(http_requests_total{job=\"api\"}[1m]))\n", l.Addr())
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

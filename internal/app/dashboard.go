@@ -92,6 +92,14 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 	})
 	p := tea.NewProgram(withTestPanic(model), tea.WithContext(ctx), tea.WithColorProfile(profile))
 
+	// Standard error goes to a trace file from here on, before any goroutine that
+	// could crash starts drawing-time work.
+	guard := crash.Current()
+	drawing, err := guard.StartDrawing()
+	if err != nil {
+		slog.Warn("stack traces of a crash may land on the screen", "err", err)
+	}
+
 	snaps, unsubscribe := hub.Subscribe()
 	defer unsubscribe()
 	go func() {
@@ -113,17 +121,17 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		}
 	}()
 	slog.Info("dashboard started", "sources", len(setup.Sources), "services", len(setup.Rules.Services), "slos", len(setup.Rules.SLOs))
-	guard := crash.Current()
-	drawing, err := guard.StartDrawing()
-	if err != nil {
-		slog.Warn("stack traces of a crash may land on the screen", "err", err)
-	}
 	_, err = p.Run()
+	return afterRun(ctx, err, drawing, guard)
+}
+
+// afterRun ends the drawing span and turns how Bubble Tea ended into the command's
+// result. A panic Bubble Tea caught (in Update, View or a command) has had its
+// stack printed to standard error, which was the trace file: the result names it.
+func afterRun(ctx context.Context, err error, drawing *crash.Drawing, guard *crash.Guard) error {
 	trace, summary := drawing.Stop()
 	if errors.Is(err, tea.ErrProgramPanic) {
-		// Bubble Tea caught a panic in Update, View or a command, restored the
-		// terminal and printed the stack to standard error, which was the trace file.
-		guard.RestoreTerminal()
+		guard.RestoreTerminal() // Bubble Tea did, as far as it knew how; make sure
 		if summary == "" {
 			summary = "no message"
 		}
