@@ -46,13 +46,15 @@ type DemoLatencySLI struct {
 //
 // The signal queries use one-minute rates where a production config would use
 // five: the incident's phases last two minutes each, and a 5m window would blur
-// them into one another. SLO burn rates use the SLO package's own windows.
+// them into one another. SLO burn rates use the SLO package's own windows. The
+// errors query yields 0, not no data, for a service with requests and no 5xx series
+// (auth): `or ... * 0` supplies the zero.
 func Demo() DemoQueries {
 	return DemoQueries{
 		By:         "job",
 		Latency:    `histogram_quantile(0.99, sum by (job, le) (rate(http_request_duration_seconds_bucket[1m])))`,
 		Traffic:    `sum by (job) (rate(http_requests_total[1m]))`,
-		Errors:     `sum by (job) (rate(http_requests_total{code=~"5.."}[1m])) / sum by (job) (rate(http_requests_total[1m]))`,
+		Errors:     `(sum by (job) (rate(http_requests_total{code=~"5.."}[1m])) or sum by (job) (rate(http_requests_total[1m])) * 0) / sum by (job) (rate(http_requests_total[1m]))`,
 		Saturation: `max by (job) (process_resident_memory_bytes / 1e9)`,
 		Services:   demoServiceNames(),
 		Thresholds: DemoThresholds{Latency: 300 * time.Millisecond, Errors: 0.01, Saturation: 0.8},

@@ -307,6 +307,13 @@ func execError(err error) *apiError {
 		return &apiError{errCanceled, err}
 	case errors.As(err, &timeout):
 		return &apiError{errTimeout, err}
+	case errors.Is(err, context.DeadlineExceeded):
+		// The deadline passed while the engine was reading series rather than at one
+		// of its own checks ("expanding series: context deadline exceeded"): which of
+		// the two notices first is a matter of timing. Prometheus's engine turns a
+		// deadline into a timeout at its checks, and a client must see the same answer
+		// whenever the deadline falls, so the simulator answers it the same way.
+		return &apiError{errTimeout, promql.ErrQueryTimeout("expression evaluation")}
 	case errors.As(err, &storage):
 		return &apiError{errInternal, err}
 	}

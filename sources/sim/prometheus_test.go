@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/promql"
 )
 
 func startTestServer(t *testing.T) (*Scenario, *PrometheusServer, v1.API) {
@@ -237,6 +239,23 @@ func TestErrorResponses(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodDelete, "/api/v1/query", nil))
 	if rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("DELETE: %d", rec.Code)
+	}
+}
+
+// A deadline noticed while the engine reads series, rather than at one of its own
+// checks, is the same 503 timeout: which comes first depends on the machine's load.
+func TestDeadlineDuringEvaluationIsATimeout(t *testing.T) {
+	for _, err := range []error{
+		fmt.Errorf("expanding series: %w", context.DeadlineExceeded),
+		promql.ErrQueryTimeout("expression evaluation"),
+	} {
+		aerr := execError(err)
+		if aerr.typ != errTimeout || aerr.status() != http.StatusServiceUnavailable || aerr.err.Error() != "query timed out in expression evaluation" {
+			t.Errorf("execError(%v) = %d %s %v, want 503 timeout: query timed out in expression evaluation", err, aerr.status(), aerr.typ, aerr.err)
+		}
+	}
+	if aerr := execError(errors.New("many-to-many matching not allowed")); aerr.typ != errExec || aerr.status() != http.StatusUnprocessableEntity {
+		t.Errorf("an evaluation error = %d %s, want 422 execution", aerr.status(), aerr.typ)
 	}
 }
 

@@ -133,7 +133,7 @@ type serviceDef struct {
 }
 
 // demoServices are the six services. Only checkout has an incident; the others
-// differ in scale so that the dashboard has something to sort.
+// differ in scale so that the dashboard has something to sort, and auth never fails.
 func demoServices() []serviceDef {
 	calm := func(rps, errRatio, notFound, median, p99, tail, tailMedian, memGB float64) profile {
 		return profile{rps: rps, errRatio: errRatio, notFound: notFound, median: median, p99: p99,
@@ -152,7 +152,9 @@ func demoServices() []serviceDef {
 		{name: "checkout", calm: checkout, phases: map[Phase]profile{PhaseLatency: slow, PhaseErrors: failing}},
 		{name: "payments", calm: calm(21, 0.0001, 0.002, 0.070, 0.200, 0.001, 0.8, 0.31)},
 		{name: "search", calm: calm(160, 0.001, 0.005, 0.050, 0.150, 0.001, 0.6, 0.58)},
-		{name: "auth", calm: calm(95, 0.00005, 0.03, 0.012, 0.040, 0.0002, 0.3, 0.34)},
+		// auth never fails, so it has no 5xx series at all, as a real service that has
+		// never answered 5xx has none: an errors query must still read 0 for it.
+		{name: "auth", calm: calm(95, 0, 0.03, 0.012, 0.040, 0.0002, 0.3, 0.34)},
 		{name: "frontend", calm: calm(260, 0.0003, 0.02, 0.090, 0.220, 0.002, 0.9, 0.47)},
 	}
 }

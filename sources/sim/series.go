@@ -65,7 +65,7 @@ func (sc *Scenario) valueAt(s *series, t int64) float64 {
 
 // buildSeries lays out, per service:
 //
-//	http_requests_total{code="200"|"404"|"500"}
+//	http_requests_total{code="200"|"404"|"500"} (no 500 for a service that never fails)
 //	http_request_duration_seconds_bucket{le=...} (12 bounds and +Inf), _count, _sum
 //	process_resident_memory_bytes, up
 //
@@ -89,8 +89,10 @@ func buildSeries(svcs []*service) []*series {
 			name, "http_requests_total", "code", "200")
 		add(false, func(sl slot) float64 { return sl.rps * sl.notFound },
 			name, "http_requests_total", "code", "404")
-		add(false, func(sl slot) float64 { return sl.rps * sl.errRatio },
-			name, "http_requests_total", "code", "500")
+		if s.fails() {
+			add(false, func(sl slot) float64 { return sl.rps * sl.errRatio },
+				name, "http_requests_total", "code", "500")
+		}
 		for _, b := range bucketBounds {
 			add(false, func(sl slot) float64 { return sl.rps * sl.lat.cdf(b) },
 				name, "http_request_duration_seconds_bucket", "le", labels.FormatOpenMetricsFloat(b))
@@ -108,4 +110,15 @@ func buildSeries(svcs []*service) []*series {
 
 func sortSeries(ss []*series) {
 	slices.SortFunc(ss, func(a, b *series) int { return labels.Compare(a.lset, b.lset) })
+}
+
+// fails tells whether the service ever answers 5xx: a client library creates the
+// series of a status code on its first use, so one that never failed has none.
+func (s *service) fails() bool {
+	for k := range slotsPerCycle {
+		if s.calmSlot[k].errRatio > 0 || s.incSlot[k].errRatio > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -112,7 +112,13 @@ func TestCycleSignals(t *testing.T) {
 				if got := lat[svc]; (got > 0.3) != slow || got <= 0 {
 					t.Errorf("cycle %d %v: %s latency %.3f", n, span.Phase, svc, got)
 				}
-				if got := errs[svc]; (got > 0.01) != failing || got <= 0 {
+				got, ok := errs[svc]
+				if svc == "auth" {
+					// No 5xx series at all: the demo's errors query reads 0, not no data.
+					if !ok || got != 0 {
+						t.Errorf("cycle %d %v: auth error ratio %.4f (present %v), want 0", n, span.Phase, got, ok)
+					}
+				} else if (got > 0.01) != failing || got <= 0 {
 					t.Errorf("cycle %d %v: %s error ratio %.4f", n, span.Phase, svc, got)
 				}
 				if got := sat[svc]; got < 0.3 || got >= 0.8 {
@@ -195,5 +201,31 @@ func TestLabels(t *testing.T) {
 		if names[i] != want[i] {
 			t.Errorf("label names %v, want %v", names, want)
 		}
+	}
+}
+
+// TestDemoErrorsQueryReadsZero: a service that has never answered 5xx has no 5xx
+// series. The plain ratio of 5xx to all requests has no value for it, which shows as
+// no data; the demo's errors query (the form the README and `vigil check` advise)
+// yields 0 for it, and the same ratio as the plain form for every other service.
+func TestDemoErrorsQueryReadsZero(t *testing.T) {
+	sc := DemoScenario(testStart)
+	s := NewPrometheus(sc, fixedClock(sc))
+	at := sc.FirstCycle.Add(30 * time.Second)
+	plain := eval(t, s, `sum by (job) (rate(http_requests_total{code=~"5.."}[1m])) / sum by (job) (rate(http_requests_total[1m]))`, at)
+	demo := eval(t, s, Demo().Errors, at)
+	if v, ok := plain["auth"]; ok {
+		t.Errorf("plain errors query for auth = %v; want no series (auth has no 5xx series)", v)
+	}
+	if v, ok := demo["auth"]; !ok || v != 0 {
+		t.Errorf("demo errors query for auth = %v (present %v), want 0", v, ok)
+	}
+	for _, svc := range sc.Services() {
+		if svc != "auth" && demo[svc] != plain[svc] {
+			t.Errorf("%s: demo errors query %v, plain %v", svc, demo[svc], plain[svc])
+		}
+	}
+	if len(demo) != len(sc.Services()) {
+		t.Errorf("demo errors query answers for %d services, want %d", len(demo), len(sc.Services()))
 	}
 }
