@@ -119,10 +119,10 @@ func rangeSeriesContext(ctx context.Context, v model.Value, key func(model.Metri
 	return out, nil
 }
 
-// foldByTime sorts points by time and joins those at the same time with combine.
-// The sort is stable, so the fold meets equal times in series order.
+// foldByTime sorts points by time and joins those at the same time with combine
+// (a sum or a maximum: the order in which equal times meet does not matter).
 func foldByTime(pts []sources.Point, combine func(a, b float64) float64) []sources.Point {
-	slices.SortStableFunc(pts, func(a, b sources.Point) int { return a.T.Compare(b.T) })
+	slices.SortFunc(pts, func(a, b sources.Point) int { return a.T.Compare(b.T) })
 	out := pts[:0]
 	for _, p := range pts {
 		if n := len(out); n > 0 && out[n-1].T.Equal(p.T) {
