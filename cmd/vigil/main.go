@@ -21,7 +21,7 @@ func main() {
 	// deferred Recover; the dashboard's goroutines report their own.
 	guard := crash.Install(os.Stdin, os.Stdout, os.Stderr)
 	defer crash.Recover("main")
-	ctx, stop := onSignals(guard)
+	ctx, stop := onSignals(guard.ForceExit)
 	err := newRoot().ExecuteContext(ctx)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))

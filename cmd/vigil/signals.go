@@ -19,8 +19,9 @@ const forceExitAfter = 2 * time.Second
 // onSignals returns a context that SIGTERM and SIGHUP (a dropped SSH session)
 // cancel, so every command winds down and the dashboard restores the terminal. If
 // the command has not returned forceExitAfter later, or a second signal arrives,
-// the guard restores the terminal and exits. stop ends the watch.
-func onSignals(guard *crash.Guard) (ctx context.Context, stop func()) {
+// forceExit is called with the reason: in main, the crash guard's ForceExit, which
+// restores the terminal and exits. stop ends the watch.
+func onSignals(forceExit func(why string)) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
@@ -38,9 +39,9 @@ func onSignals(guard *crash.Guard) (ctx context.Context, stop func()) {
 		defer timer.Stop()
 		select {
 		case <-timer.C:
-			guard.ForceExit(fmt.Sprintf("%s: did not shut down within %s; exiting anyway", signalName(sig), forceExitAfter))
+			forceExit(fmt.Sprintf("%s: did not shut down within %s; exiting anyway", signalName(sig), forceExitAfter))
 		case again := <-sigs:
-			guard.ForceExit(fmt.Sprintf("%s again: exiting at once", signalName(again)))
+			forceExit(fmt.Sprintf("%s again: exiting at once", signalName(again)))
 		case <-done:
 		}
 	}()
