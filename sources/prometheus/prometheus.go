@@ -5,9 +5,14 @@
 //
 // Queries are batched by label, never issued per service or per SLO: a poll makes one
 // instant and one sparkline query per signal of the shared profile (plus two per
-// per-service override), and one query per SLO window for every SLO at once. The
-// number of requests grows with the kinds of question, not with the number of
-// services or SLOs.
+// per-service override), one target-health query for every service, and one query
+// per SLO window for every SLO at once; how much of each SLO window holds data is
+// asked for every SLO at once, at most hourly. The number of requests grows with the
+// kinds of question, not with the number of services or SLOs. An SLO whose own query
+// the server rejects is asked alone, with a back-off, until it answers again.
+//
+// A query the server rejects (bad_data, execution) marks only what it feeds; a failing
+// server fails the poll (see Poll).
 //
 // Every query is evaluated at the instant Poll is given, so a past instant shows the
 // past. No data is never 0: an empty result, NaN or ±Inf is a Reading with Valid false.
