@@ -104,11 +104,17 @@ func (s *Source) planCoverage(at time.Time) (job, *coverageCheck) {
 }
 
 // finishCoverage stores what the check found. An SLO the check asked about and got no
-// answer for has no data in its window at all. Caller holds s.mu.
-func (s *Source) finishCoverage(c *coverageCheck, at time.Time) {
+// answer for has no data in its window at all. A check that failed is asked again
+// after coverageRetry, or at the next poll when the SLOs in trouble changed (an SLO
+// newly found broken breaks the check too, and is left out of it from now on).
+// Caller holds s.mu.
+func (s *Source) finishCoverage(c *coverageCheck, at time.Time, troubleChanged bool) {
 	s.coverageAt = at
 	if c.err != nil || c.got == nil {
 		s.coverageWait = coverageRetry
+		if troubleChanged {
+			s.coverageWait = 0
+		}
 		return
 	}
 	s.coverageWait = coverageEvery

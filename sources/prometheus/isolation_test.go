@@ -170,6 +170,7 @@ func testBrokenSLO(t *testing.T, p *testservers.PromServer) {
 	// a probe of the broken SLO, or the first poll's retention and coverage.
 	src := newSource(t, p, Options{SLOs: []slo.Definition{good("good-a"), broken, good("good-b")}, LongWindowEvery: time.Hour})
 	at := recentPast()
+	coverageFailed := 0
 	for _, step := range []struct {
 		after time.Duration
 		want  int
@@ -185,6 +186,18 @@ func testBrokenSLO(t *testing.T, p *testservers.PromServer) {
 	} {
 		data := pollSource(t, src, at.Add(step.after))
 		d := data.SLOs
+		if step.after == 0 {
+			// The coverage check asks the broken total only at steps hours apart, which
+			// on a server minutes old rarely reach the `up` series that break it. When
+			// they do, the check fails with it and is asked again, without the broken
+			// SLO, at the next poll.
+			if _, ok := d.Coverage["good-a"]; !ok {
+				coverageFailed = 1
+			}
+		}
+		if step.after == 15*time.Second {
+			step.want += coverageFailed
+		}
 		if d.Requests != step.want {
 			t.Errorf("+%s: %d requests, want %d (%s)", step.after, d.Requests, step.want, step.why)
 		}
@@ -214,8 +227,14 @@ func testBrokenSLO(t *testing.T, p *testservers.PromServer) {
 		if !slices.Contains(whats, "SLO broken queries") {
 			t.Errorf("+%s: failures %v, want the broken SLO named", step.after, whats)
 		}
+		if len(whats) == 0 || whats[0] != "SLO broken queries" {
+			t.Errorf("+%s: failures %v, want the broken SLO first", step.after, whats)
+		}
 		if step.after > 0 && len(whats) != 1 {
 			t.Errorf("+%s: failures %v, want only the broken SLO once it is left out", step.after, whats)
+		}
+		if _, ok := d.Coverage["good-a"]; step.after > 0 && !ok {
+			t.Errorf("+%s: coverage %v, want good-a's once the broken SLO is left out of the check", step.after, d.Coverage)
 		}
 	}
 }
@@ -268,5 +287,45 @@ func TestBrokenSLOKeepsItsLastNumbers(t *testing.T) {
 	}
 	if d.Counts["a"][5*time.Minute] != want {
 		t.Errorf("a counts = %v, want fresh", d.Counts["a"])
+	}
+}
+
+// An SLO broken from the start breaks the first coverage check too; the check is
+// asked again at the next poll without it, not an hour later.
+func TestCoverageAskedAgainWithoutABrokenSLO(t *testing.T) {
+	t.Parallel()
+	var coverageAsked atomic.Int32
+	url := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		q := r.Form.Get("query")
+		if strings.Contains(q, "count_over_time") {
+			coverageAsked.Add(1)
+		}
+		if strings.Contains(q, `"slo", "b"`) {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"status":"error","errorType":"bad_data","error":"parse error"}`)
+			return
+		}
+		fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"slo":"a"},"value":[1700000000,"24"]}]}}`)
+	})
+	def := func(name string) slo.Definition {
+		return slo.Definition{Name: name, Objective: 0.99, Window: 7 * 24 * time.Hour,
+			SLI: slo.SLI{Errors: `e[{{.window}}]`, Total: `t[{{.window}}]`}}
+	}
+	src, err := New(Options{Name: "fake", URL: url, HTTP: promconfig.DefaultHTTPClientConfig, SLOs: []slo.Definition{def("a"), def("b")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := poll(t, src, 5*time.Second)
+	if err != nil || len(first.SLOs.Coverage) != 0 || first.SLOs.Failed["b"].Err == "" {
+		t.Fatalf("first poll: %v, coverage %v, failed %v; want no coverage and b failed", err, first.SLOs.Coverage, first.SLOs.Failed)
+	}
+	second, err := poll(t, src, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 24 steps of an hour with data (the step of a 7d window).
+	if got := second.SLOs.Coverage; got["a"] != 24*time.Hour || len(got) != 1 || coverageAsked.Load() != 2 {
+		t.Errorf("second poll: coverage %v after %d checks, want a: 24h after 2", got, coverageAsked.Load())
 	}
 }

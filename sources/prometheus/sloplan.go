@@ -144,12 +144,6 @@ func (p *sloPlan) assemble(budget time.Duration) *sources.SLOData {
 	s := p.s
 	defs := s.opts.SLOs
 	out := &sources.SLOData{Counts: make(map[string]map[time.Duration]slo.Counts, len(defs))}
-	for gi, err := range p.groupErr {
-		if err != nil {
-			out.Failures = append(out.Failures, sources.QueryFailure{
-				What: "SLO " + p.groups[gi].name + " query", Query: p.built[gi].query, Err: describe(err, budget)})
-		}
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	changed := p.updateTrouble(budget)
@@ -184,6 +178,14 @@ func (p *sloPlan) assemble(budget time.Duration) *sources.SLOData {
 			out.Counts[d.Name] = last
 		}
 	}
+	// The SLOs in trouble first, as they say which SLO is wrong, then the combined
+	// queries that failed this poll.
+	for gi, err := range p.groupErr {
+		if err != nil {
+			out.Failures = append(out.Failures, sources.QueryFailure{
+				What: "SLO " + p.groups[gi].name + " query", Query: p.built[gi].query, Err: describe(err, budget)})
+		}
+	}
 	if changed {
 		// The combined queries leave out the SLOs in trouble: rebuild them, and ask the
 		// long windows again so a recovered SLO has them at once.
@@ -203,7 +205,7 @@ func (p *sloPlan) assemble(budget time.Duration) *sources.SLOData {
 	}
 	out.Queries = s.queries
 	if p.coverage != nil {
-		s.finishCoverage(p.coverage, p.at)
+		s.finishCoverage(p.coverage, p.at, changed)
 	}
 	if len(s.coverage) > 0 {
 		out.Coverage = make(map[string]time.Duration, len(s.coverage))
