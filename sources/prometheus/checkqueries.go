@@ -29,11 +29,6 @@ type QueryCheck struct {
 	Notes []string
 }
 
-// OK is true when the query answered for every service it is for.
-func (c QueryCheck) OK() bool {
-	return c.Err == "" && !c.Fail && c.Matched == c.Of && len(c.Notes) == 0
-}
-
 // Line is the check's verdict after the query's name: "ok, matched 2 of 2 services",
 // "FAIL matched 0 of 2 services (label ...)", "WARN ...", "FAIL <error>".
 func (c QueryCheck) Line() string {
