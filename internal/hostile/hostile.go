@@ -29,7 +29,8 @@ const (
 	NullMetric     Mode = "null metric"          // a series with "metric":null
 	WrongType      Mode = "wrong result type"    // a matrix for an instant query, a vector for a range
 	ErrorNoMessage Mode = "error with no fields" // {"status":"error"}
-	EndlessBody    Mode = "endless body"         // a label value that never ends (bounded by MaxMiB)
+	EndlessBody    Mode = "endless body"         // an answer that never ends (bounded by MaxMiB)
+	EndlessString  Mode = "endless string"       // a label value that never ends (bounded by MaxMiB)
 	SlowBody       Mode = "slow body"            // a valid answer trickled a byte at a time
 	RateLimited    Mode = "429 Retry-After"      // 429 with Retry-After in seconds
 	Unavailable    Mode = "503 Retry-After date" // 503 with Retry-After as an HTTP date
@@ -42,7 +43,7 @@ const (
 // Modes lists every mode, for table tests.
 var Modes = []Mode{
 	NullData, NoData, NullBody, NullResult, NullValues, NullMetric, WrongType, ErrorNoMessage,
-	EndlessBody, SlowBody, RateLimited, Unavailable, ManySeries, NonFinite, EscapeLabels, EscapeError,
+	EndlessBody, EndlessString, SlowBody, RateLimited, Unavailable, ManySeries, NonFinite, EscapeLabels, EscapeError,
 }
 
 // Unsafe is the text the escape modes put in labels and error messages: an SGR colour,
@@ -121,7 +122,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case ErrorNoMessage:
 		fmt.Fprint(w, `{"status":"error"}`)
 	case EndlessBody:
-		s.endless(w, r)
+		s.endless(w, r, `{"status":"success","data":{"resultType":"vector","result":[`, strings.Repeat(" ", 64<<10))
+	case EndlessString:
+		s.endless(w, r, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"`, strings.Repeat("a", 64<<10))
 	case SlowBody:
 		s.slow(w, r, envelope(ranged, s.sample(ranged, s.service(), "1")))
 	case RateLimited:
@@ -188,16 +191,15 @@ func (s *Server) sample(ranged bool, service, value string) string {
 	return s.metric(service) + `,"value":[1700000000,` + v + `]}`
 }
 
-// endless streams a label value that never closes, until MaxMiB are sent or the
-// client goes away.
-func (s *Server) endless(w http.ResponseWriter, r *http.Request) {
+// endless sends start, then chunk again and again until MaxMiB are sent or the client
+// goes away.
+func (s *Server) endless(w http.ResponseWriter, r *http.Request, start, chunk string) {
 	limit := s.MaxMiB
 	if limit <= 0 {
 		limit = 64
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	fmt.Fprint(bw, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"`)
-	chunk := strings.Repeat("a", 64<<10)
+	bw.WriteString(start)
 	for sent := 0; sent < limit<<20; sent += len(chunk) {
 		if r.Context().Err() != nil {
 			return

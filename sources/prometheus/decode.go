@@ -98,6 +98,7 @@ func rangeSeriesContext(ctx context.Context, v model.Value, key func(model.Metri
 		if seen {
 			merged[name] = true
 		}
+		pts = slices.Grow(pts, len(ss.Values)) // one allocation per series, not a doubling
 		for _, p := range ss.Values {
 			if usable(float64(p.Value)) {
 				pts = append(pts, sources.Point{T: p.Timestamp.Time().UTC(), V: float64(p.Value)})

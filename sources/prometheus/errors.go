@@ -48,6 +48,7 @@ func describe(err error, budget time.Duration) string {
 	var (
 		capErr   *capError
 		limitErr *limitError
+		longErr  *longStringError
 		waitErr  *retryAfterError
 		apiErr   *v1.Error
 		dnsErr   *net.DNSError
@@ -67,6 +68,8 @@ func describe(err error, budget time.Duration) string {
 		return capErr.Error()
 	case errors.As(err, &limitErr):
 		return limitErr.Error()
+	case errors.As(err, &longErr):
+		return longErr.Error()
 	case errors.As(err, &waitErr):
 		return waitErr.Error()
 	case errors.Is(err, context.DeadlineExceeded):
@@ -252,4 +255,12 @@ func (e *limitError) Error() string {
 		s += ": " + e.advice
 	}
 	return s
+}
+
+// longStringError is an answer holding a string (a label value, a message) longer
+// than the package reads.
+type longStringError struct{ max int64 }
+
+func (e *longStringError) Error() string {
+	return "response holds a string over " + formatBytes(e.max)
 }

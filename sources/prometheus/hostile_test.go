@@ -3,6 +3,8 @@ package prometheus
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +44,7 @@ func TestHostileServer(t *testing.T) {
 		{hostile.WrongType, "bad response: want a vector, got a matrix", "bad response: want a vector, got a matrix"},
 		{hostile.ErrorNoMessage, "error with no message", "error with no message"},
 		{hostile.EndlessBody, "response over 16 MiB cap", "response over 16 MiB cap"},
+		{hostile.EndlessString, "response holds a string over 1 MiB", "response holds a string over 1 MiB"},
 		{hostile.SlowBody, "timeout", "timeout"},
 		{hostile.RateLimited, "HTTP 429 rate-limited (retry after 2m0s)", "HTTP 429 rate-limited (retry after 2m0s)"},
 		{hostile.Unavailable, "HTTP 503 unavailable (retry after ", "HTTP 503 unavailable (retry after "},
@@ -145,5 +148,38 @@ func TestRetryAfterHeader(t *testing.T) {
 		case tc.want != 0 && (!ok || e.RetryAfter() != tc.want):
 			t.Errorf("%d Retry-After %q: got %v, want %s", tc.status, tc.header, e, tc.want)
 		}
+	}
+}
+
+// TestEndlessTokens: a string or a number that never ends fails once it passes
+// maxString, long before the body cap, and so never fills memory.
+func TestEndlessTokens(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("7", maxString+1)
+	for name, body := range map[string]string{
+		"string": `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"` + long + `"},"value":[1,"1"]}]}}`,
+		"number": `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"a"},"value":[` + long + `,"1"]}]}}`,
+		"escapes": `{"status":"success","data":{"resultType":"vector","result":[],"x":"` + strings.Repeat(`\"`, maxString/2+1) + `"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			url := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) })
+			_, err := poll(t, oneSignal(t, url, nil), 10*time.Second)
+			if err == nil || !strings.Contains(err.Error(), "response holds a string over 1 MiB") {
+				t.Errorf("error %v, want the string limit", err)
+			}
+		})
+	}
+	// Just under the limit is fine.
+	ok := `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"` + long[:maxString] + `"},"value":[1,"1"]}]}}`
+	url := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/query_range") {
+			io.WriteString(w, `{"status":"success","data":{"resultType":"matrix","result":[]}}`)
+			return
+		}
+		io.WriteString(w, ok)
+	})
+	if _, err := poll(t, oneSignal(t, url, nil), 10*time.Second); err != nil {
+		t.Errorf("a string of exactly %d bytes: %v", maxString, err)
 	}
 }

@@ -1,6 +1,7 @@
 package prometheus
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,9 @@ const (
 	maxPoints = 1_000_000
 	// maxNotes is how many warnings or infos of an answer are kept.
 	maxNotes = 20
+	// maxString is the longest string (a label value, an error) or number an answer
+	// may hold: the decoder keeps a whole token in memory before it can be looked at.
+	maxString = 1 << 20
 )
 
 // decodeSlot carries a query's decoded answer from the transport, which decodes the
@@ -75,7 +79,10 @@ var emptyResult = map[string]any{"resultType": "vector", "result": []any{}}
 // decodeAnswer reads a query answer from r and returns the body the client should
 // read instead: the same envelope with an empty result.
 func decodeAnswer(ctx context.Context, r io.Reader, slot *decodeSlot) ([]byte, error) {
-	d := &streamDecoder{ctx: ctx, dec: json.NewDecoder(r)}
+	// The decoder reads a few hundred bytes at a time; a buffer saves a trip through
+	// the HTTP body for each.
+	r = bufio.NewReaderSize(r, 32<<10)
+	d := &streamDecoder{ctx: ctx, dec: json.NewDecoder(&shortStrings{r: r, max: maxString})}
 	d.dec.UseNumber()
 	env, v, err := d.answer()
 	if err != nil {
@@ -542,4 +549,68 @@ func (d *streamDecoder) tokErr(err error) error {
 		return d.readErr(err)
 	}
 	return nil
+}
+
+// shortStrings fails the read in which a JSON string or number grows longer than
+// max bytes, and squeezes each run of whitespace between tokens to one space:
+// encoding/json rescans all buffered whitespace every time it reads more, so a body of
+// megabytes of spaces took seconds of CPU.
+type shortStrings struct {
+	r        io.Reader
+	max      int
+	inString bool
+	escaped  bool
+	space    bool // the last byte passed on was whitespace outside a string
+	run      int
+}
+
+func (s *shortStrings) Read(p []byte) (int, error) {
+	for {
+		n, err := s.r.Read(p)
+		w := 0
+		for _, c := range p[:n] {
+			switch {
+			case !s.inString:
+				// Outside strings only numbers and literals are runs of bytes: a
+				// number that never ends is as bad as a string that never ends.
+				switch c {
+				case ' ', '\t', '\r', '\n':
+					s.run = 0
+					if s.space {
+						continue
+					}
+					s.space = true
+					p[w] = c
+					w++
+					continue
+				case '"':
+					s.inString, s.run = true, 0
+				case '{', '}', '[', ']', ',', ':':
+					s.run = 0
+				default:
+					s.run++
+				}
+			case s.escaped:
+				s.escaped = false
+				s.run++
+			case c == '\\':
+				s.escaped = true
+				s.run++
+			case c == '"':
+				s.inString = false
+			default:
+				s.run++
+			}
+			if s.run > s.max {
+				return 0, &longStringError{max: int64(s.max)}
+			}
+			s.space = false
+			p[w] = c
+			w++
+		}
+		// A read that was all squeezed-out whitespace is not an end: read again.
+		if w > 0 || err != nil || n == 0 {
+			return w, err
+		}
+	}
 }

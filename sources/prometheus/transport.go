@@ -3,6 +3,7 @@ package prometheus
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -64,7 +65,7 @@ func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 		envelope, err := decodeAnswer(req.Context(), body, slot)
 		resp.Body.Close()
 		if err != nil {
-			return nil, err
+			return nil, deadlineFirst(req.Context(), err)
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(envelope))
 		resp.ContentLength = int64(len(envelope))
@@ -137,4 +138,19 @@ func formatBytes(n int64) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// deadlineFirst reports a read that failed because the poll's time ran out as the
+// context's error, not as whatever the closed connection said ("use of closed network
+// connection"). A limit crossed before that is still the reason.
+func deadlineFirst(ctx context.Context, err error) error {
+	var (
+		capErr   *capError
+		limitErr *limitError
+		longErr  *longStringError
+	)
+	if ctx.Err() == nil || errors.As(err, &capErr) || errors.As(err, &limitErr) || errors.As(err, &longErr) {
+		return err
+	}
+	return ctx.Err()
 }
