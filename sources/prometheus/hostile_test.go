@@ -157,8 +157,8 @@ func TestEndlessTokens(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("7", maxString+1)
 	for name, body := range map[string]string{
-		"string": `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"` + long + `"},"value":[1,"1"]}]}}`,
-		"number": `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"a"},"value":[` + long + `,"1"]}]}}`,
+		"string":  `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"` + long + `"},"value":[1,"1"]}]}}`,
+		"number":  `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"a"},"value":[` + long + `,"1"]}]}}`,
 		"escapes": `{"status":"success","data":{"resultType":"vector","result":[],"x":"` + strings.Repeat(`\"`, maxString/2+1) + `"}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
