@@ -1,13 +1,10 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 
 	promconfig "github.com/prometheus/common/config"
@@ -432,119 +429,4 @@ func expected(t reflect.Type) string {
 		return "a number"
 	}
 	return ""
-}
-
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return quote(n.Value)
-	}
-	return "nothing"
-}
-
-// shown describes n for a message about path. Under an endpoint, whose HTTP client
-// settings hold passwords, tokens and secret headers, a value is never quoted: a secret
-// written in the wrong place must not end up in an error, a terminal and a log.
-func shown(n *yaml.Node, path string) string {
-	if n.Kind == yaml.ScalarNode && (strings.HasPrefix(path, "prometheus[") || strings.HasPrefix(path, "alertmanager[")) {
-		return "a value (not shown: it may be a secret)"
-	}
-	return describe(n)
-}
-
-// quote quotes s for a one-line message, shortening what could be a whole paragraph.
-func quote(s string) string {
-	const limit = 60
-	if r := []rune(s); len(r) > limit {
-		s = string(r[:limit]) + "..."
-	}
-	return fmt.Sprintf("%q", s)
-}
-
-var yamlLinePrefix = regexp.MustCompile(`^line \d+: `)
-
-// cleanYAMLError turns a decoding error from the YAML library into one line without
-// the library's prefix and line number: the caller names the line and the path.
-func cleanYAMLError(err error) string {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs := make([]string, len(te.Errors))
-		for i, m := range te.Errors {
-			msgs[i] = yamlLinePrefix.ReplaceAllString(m, "")
-		}
-		return oneLine(errors.New(strings.Join(msgs, "; ")))
-	}
-	return oneLine(errors.New(strings.TrimPrefix(err.Error(), "yaml: ")))
-}
-
-// oneLine keeps an error to the first line of its message, so that each config error
-// stays one line.
-func oneLine(err error) string {
-	s, _, _ := strings.Cut(err.Error(), "\n")
-	return strings.TrimSpace(s)
-}
-
-type structInfo struct {
-	fields    map[string][]int // YAML key -> field index path, through inlined structs
-	inlineMap []int            // a map collecting the keys no field takes, or nil
-	hooks     [][]int          // the struct itself and its inlined structs
-}
-
-var structInfos sync.Map // reflect.Type -> *structInfo
-
-func structInfoOf(t reflect.Type) *structInfo {
-	if si, ok := structInfos.Load(t); ok {
-		return si.(*structInfo)
-	}
-	si := &structInfo{fields: map[string][]int{}, hooks: [][]int{{}}}
-	collectFields(t, nil, si)
-	structInfos.Store(t, si)
-	return si
-}
-
-// collectFields follows YAML v3's rules: the tag names the key (the lower-cased field
-// name without one), "-" skips the field, and ",inline" merges a struct's keys, or
-// hands every otherwise unknown key to a map.
-func collectFields(t reflect.Type, prefix []int, si *structInfo) {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("yaml")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		idx := append(append([]int(nil), prefix...), i)
-		if hasOption(opts, "inline") {
-			switch f.Type.Kind() {
-			case reflect.Struct:
-				si.hooks = append(si.hooks, idx)
-				collectFields(f.Type, idx, si)
-			case reflect.Map:
-				si.inlineMap = idx
-			}
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		if _, taken := si.fields[name]; !taken {
-			si.fields[name] = idx
-		}
-	}
-}
-
-func hasOption(opts, want string) bool {
-	for o := range strings.SplitSeq(opts, ",") {
-		if o == want {
-			return true
-		}
-	}
-	return false
 }

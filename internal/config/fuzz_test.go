@@ -24,6 +24,9 @@ func FuzzLoad(f *testing.F) {
 		base + "    basic_auth: &a {username: u}\n  - name: b\n    url: http://b\n    basic_auth: {<<: *a, password: p}\n",
 		base + "slos:\n  - import: slos/x.yaml\n  - {name: a, objective: 99.9, window: 30d, errors: 'sum(e[{{.window}}])', total: 'sum(t[{{.window}}])'}\n",
 		base + "    http_headers: {X-Scope-OrgID: {values: [t], files: [f]}}\n    oauth2: {client_id: c, token_url: http://t, tls_config: {ca_file: x}}\n",
+		base + "signals:\n  health: min by (job) (up)\n  thresholds: {latency: 300ms, errors: 1%, saturation: none}\n" +
+			"services:\n  - name: api\n    thresholds: {errors: 0.01, saturation: 120%}\n",
+		base + "    proxy_url: socks5://u:p@proxy:1080\n    http_headers: {X-Token: {secrets: [\"s\"]}}\nrefresh: 2s\n",
 		"a: &a [*a]\n",
 		"refresh: 15x\ntimeout: -1s\n",
 	} {

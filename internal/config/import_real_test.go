@@ -93,3 +93,22 @@ slos:
         total_query: sum(rate(http_requests_total{job="checkout"}[{{.window}}]))
 `
 }
+
+// An imported query past MaxQueryBytes is refused before it is parsed, like one written
+// in the config.
+func TestImportedQueryTooLong(t *testing.T) {
+	dir := t.TempDir()
+	q := "sum(rate(e[{{.window}}])) + " + longQuery(MaxQueryBytes)
+	if err := os.WriteFile(filepath.Join(dir, "sloth.yaml"), []byte(slothFile(q)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(base+"slos:\n  - import: sloth.yaml\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	want := path + ":5: slos[0].import: " + filepath.Join(dir, "sloth.yaml") + ":4 (sloth): checkout-requests-availability: query is "
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), " bytes, more than the 16 KiB limit") {
+		t.Errorf("err = %v\nwant %s... bytes, more than the 16 KiB limit", err, want)
+	}
+}

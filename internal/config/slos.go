@@ -103,8 +103,13 @@ func (k *checker) importSLOs(path string, s *SLO, add func(string, slo.Definitio
 			if q == "" {
 				continue
 			}
-			if _, err := promql.ParseExpr(q); err != nil {
-				k.fail(ipath, "%s: %s: bad PromQL: %s", d.Origin, d.Name, oneLine(err))
+			if len(q) > MaxQueryBytes {
+				k.fail(ipath, "%s: %s: %s", d.Origin, d.Name, queryTooLong(q))
+				bad = true
+				break
+			}
+			if p := k.parse(q); p.err != nil {
+				k.fail(ipath, "%s: %s: bad PromQL: %s", d.Origin, d.Name, oneLine(p.err))
 				bad = true
 				break
 			}
@@ -204,7 +209,7 @@ func (k *checker) positiveDuration(path string, d model.Duration) {
 // ratioQuery checks a query counting events over the SLO's window: the window is
 // filled in per burn-rate window, so a fixed range would silently measure the wrong span.
 func (k *checker) ratioQuery(path, q string) {
-	if q == "" {
+	if q == "" || k.tooLong(path, q) {
 		return
 	}
 	if !windowVar.MatchString(q) {
@@ -221,7 +226,7 @@ func (k *checker) latencySLI(path string, l *LatencySLI) {
 	case !model.LegacyValidation.IsValidMetricName(l.Histogram):
 		k.fail(path+".histogram", "must be a metric name without _bucket, got %s", quote(l.Histogram))
 	}
-	if l.Selector != "" {
+	if l.Selector != "" && !k.tooLong(path+".selector", l.Selector) {
 		if _, err := promql.ParseMetricSelector(l.Selector); err != nil {
 			k.fail(path+".selector", "bad selector: %s", oneLine(err))
 		}
