@@ -122,6 +122,12 @@ func (s *Source) finishCoverage(c *coverageCheck, at time.Time, troubleChanged b
 		s.coverage = map[string]time.Duration{}
 	}
 	for name, step := range c.steps {
+		// Every step of the window holding data is the whole window, even when the
+		// step does not divide it (30d in 257m steps is 168 steps, 24 minutes short).
+		if n := c.got[name]; n >= int(c.wins[name]/step) {
+			s.coverage[name] = c.wins[name]
+			continue
+		}
 		s.coverage[name] = min(time.Duration(c.got[name])*step, c.wins[name])
 	}
 }

@@ -86,3 +86,18 @@ func TestCoverageOfShortHistory(t *testing.T) {
 		t.Logf("%v for %s (err %v)", time.Since(begin).Round(time.Millisecond), q, err)
 	}
 }
+
+// TestCoverageOfAWholeWindow: a window whose every step holds data is covered whole,
+// even when the step does not divide it (the demo's 30d SLOs read "partial 29d/30d").
+func TestCoverageOfAWholeWindow(t *testing.T) {
+	month := 30 * 24 * time.Hour
+	step := coverageStep(month)
+	s := &Source{}
+	c := &coverageCheck{steps: map[string]time.Duration{"full": step, "part": step},
+		wins: map[string]time.Duration{"full": month, "part": month},
+		got:  map[string]int{"full": int(month / step), "part": 100}}
+	s.finishCoverage(c, time.Now(), false)
+	if s.coverage["full"] != month || s.coverage["part"] != 100*step {
+		t.Errorf("coverage = %v, want full %v and part %v", s.coverage, month, 100*step)
+	}
+}
