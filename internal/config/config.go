@@ -59,6 +59,10 @@ func joinErrors(errs []*Error) error {
 		return nil
 	}
 	slices.SortStableFunc(errs, func(a, b *Error) int { return a.Line - b.Line })
+	if len(errs) > maxErrors {
+		first := errs[maxErrors]
+		errs = append(errs[:maxErrors:maxErrors], &Error{File: first.File, Line: first.Line, Msg: fmt.Sprintf("more errors from here on; the first %d are above", maxErrors)})
+	}
 	out := make([]error, len(errs))
 	for i, e := range errs {
 		out[i] = e

@@ -65,6 +65,7 @@ type decoder struct {
 	visits  int
 	budget  int // visits allowed: the nodes in the file plus maxExpansion
 	tooBig  bool
+	full    bool                // more than maxErrors errors: the walk stops
 	walking map[*yaml.Node]bool // collections being walked, to catch an alias to an ancestor
 }
 
@@ -87,13 +88,20 @@ func countNodes(root *yaml.Node) int {
 	return n
 }
 
+// fail records an error. Past maxErrors it records one more, which joinErrors turns
+// into a note that more follow, and the walk stops: a file of a million wrong entries
+// must not become a million messages.
 func (d *decoder) fail(line int, path, format string, args ...any) {
+	if d.full {
+		return
+	}
 	d.errs = append(d.errs, &Error{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+	d.full = len(d.errs) > maxErrors
 }
 
 // count charges one unit of the walk's budget and reports whether the walk may go on.
 func (d *decoder) count(n *yaml.Node, path string) bool {
-	if d.tooBig {
+	if d.tooBig || d.full {
 		return false
 	}
 	d.visits++
@@ -252,6 +260,24 @@ func (d *decoder) mergeSources(v *yaml.Node, path string, depth int) []pair {
 	return nil
 }
 
+// tooMany refuses a list or mapping of more than maxEntries before anything is made
+// for its entries.
+func (d *decoder) tooMany(n *yaml.Node, path string, entries int, kind string) bool {
+	if entries <= maxEntries {
+		return false
+	}
+	line := n.Line
+	if l, ok := d.lines[path]; ok {
+		line = l
+	}
+	if path == "services" {
+		d.fail(line, path, "%d services are more than vigil's limit of %d", entries, MaxServices)
+	} else {
+		d.fail(line, path, "%d entries are more than vigil's limit of %d for a %s", entries, maxEntries, kind)
+	}
+	return true
+}
+
 // entry is one key of a mapping with its value and key path.
 type entry struct {
 	pair pair
@@ -262,6 +288,9 @@ type entry struct {
 // entries lists a mapping's keys in order, reporting (and dropping) keys that are
 // not scalars or that repeat an earlier key.
 func (d *decoder) entries(n *yaml.Node, path string) []entry {
+	if d.tooMany(n, path, len(n.Content)/2, "mapping") {
+		return nil
+	}
 	var out []entry
 	seen := map[string]int{}
 	for _, p := range d.pairs(n, path, 0) {
@@ -335,6 +364,9 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.SequenceNode {
 		d.fail(n.Line, path, "expected a list, got %s", shown(n, path))
+		return
+	}
+	if d.tooMany(n, path, len(n.Content), "list") {
 		return
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))

@@ -18,6 +18,12 @@ const (
 )
 
 const (
+	// maxEntries caps any list or mapping in the config, checked before anything is
+	// made for its entries; services[] is the longest a real config has.
+	maxEntries = MaxServices
+	// maxErrors is how many errors one config reports; the rest are counted as one.
+	maxErrors = 100
+
 	// minRefresh is the shortest refresh: below it vigil would flood its sources.
 	minRefresh = model.Duration(time.Second)
 	// quickRefresh is the shortest refresh that draws no warning.

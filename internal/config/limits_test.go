@@ -62,6 +62,16 @@ func TestLimitsAndLoadTimeChecks(t *testing.T) {
 			want: "config.yaml:4: services: 100000 services are more than vigil's limit of 50000",
 		},
 		{
+			name: "a list past the limit",
+			in:   base + "pagerduty:\n  token_env: PD\n  services: [" + strings.Repeat("P,", maxEntries) + "P]\n",
+			want: "config.yaml:6: pagerduty.services: 50001 entries are more than vigil's limit of 50000 for a list",
+		},
+		{
+			name: "a mapping past the limit",
+			in:   base + "    http_headers:\n" + headers(maxEntries+1),
+			want: "config.yaml:4: prometheus[0].http_headers: 50001 entries are more than vigil's limit of 50000 for a mapping",
+		},
+		{
 			name: "proxy scheme",
 			in:   base + "    proxy_url: file:///etc/passwd\n",
 			want: `config.yaml:4: prometheus[0].proxy_url: must be an http://, https:// or socks5:// URL, got "file:///etc/passwd"`,
@@ -219,5 +229,41 @@ func TestAliasBudget(t *testing.T) {
 	_, err := Parse("config.yaml", []byte(b.String()))
 	if err == nil || !strings.Contains(err.Error(), ": aliases expand to more than 200000 values") {
 		t.Errorf("an alias bomb: %v", err)
+	}
+}
+
+func headers(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "      X-H%d: {values: [v]}\n", i)
+	}
+	return b.String()
+}
+
+// A file of many mistakes reports the first hundred and says more follow.
+func TestManyErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(base + "services:\n")
+	for i := range 150 {
+		fmt.Fprintf(&b, "  - {name: s%d, traffic: 'sum('}\n", i)
+	}
+	_, err := Parse("config.yaml", []byte(b.String()))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	last := "config.yaml:105: more errors from here on; the first 100 are above"
+	if len(lines) != maxErrors+1 || lines[len(lines)-1] != last || lines[0] != "config.yaml:5: services[0].traffic: bad PromQL: 1:5: parse error: unclosed left parenthesis" {
+		t.Errorf("%d lines, first %q, last %q; want %d, the first error, %q", len(lines), lines[0], lines[len(lines)-1], maxErrors+1, last)
+	}
+	// The walk stops as early: many unknown keys.
+	b.Reset()
+	b.WriteString(base)
+	for i := range 150 {
+		fmt.Fprintf(&b, "k%d: x\n", i)
+	}
+	_, err = Parse("config.yaml", []byte(b.String()))
+	if lines := strings.Split(err.Error(), "\n"); len(lines) != maxErrors+1 || lines[maxErrors] != "config.yaml:104: more errors from here on; the first 100 are above" {
+		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
 	}
 }
