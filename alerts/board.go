@@ -35,6 +35,10 @@ type SourceStatus struct {
 	// they feed read "err". Failures names them.
 	Degraded bool           `json:"degraded"`
 	Failures []QueryFailure `json:"failures"`
+	// Partial: the server answered with warnings (Thanos's or Mimir's partial
+	// responses: a store was unreachable), so the numbers may be missing some series.
+	Partial  bool     `json:"partial"`
+	Warnings []string `json:"warnings"`
 	// RetryAt is when the next poll is due after a failure; null when healthy.
 	RetryAt     *time.Time `json:"retry_at"`
 	RateLimited bool       `json:"rate_limited"` // the server asked vigil to slow down
@@ -44,6 +48,7 @@ type SourceStatus struct {
 const (
 	SourceOK       = "ok"
 	SourceDegraded = "degraded" // answered, but some queries failed
+	SourcePartial  = "partial"  // answered with warnings: some series may be missing
 	SourceStale    = "stale"    // answered before, failing now: its data is old
 	SourceDown     = "down"     // never answered
 	SourceWaiting  = "waiting"  // not polled yet

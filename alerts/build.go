@@ -78,7 +78,7 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 
 func sourceStatus(st *sources.SourceState, now time.Time) SourceStatus {
 	h := st.Health
-	s := SourceStatus{Name: h.Name, Kind: string(h.Kind), OK: h.OK, Error: h.LastError, Failures: []QueryFailure{}}
+	s := SourceStatus{Name: h.Name, Kind: string(h.Kind), OK: h.OK, Error: h.LastError, Failures: []QueryFailure{}, Warnings: []string{}}
 	if !h.LastSuccess.IsZero() {
 		t := h.LastSuccess
 		s.LastSuccess, s.AgeSeconds = &t, Num(max(now.Sub(t).Seconds(), 0))
@@ -89,6 +89,11 @@ func sourceStatus(st *sources.SourceState, now time.Time) SourceStatus {
 		s.RetryAt = &t
 	}
 	s.RateLimited = !h.OK && h.RateLimited
+	if h.OK && st.Last != nil && len(st.Last.Data.Warnings) > 0 {
+		s.Partial = true
+		s.Warnings = st.Last.Data.Warnings
+		s.Error = "partial answer: " + s.Warnings[0]
+	}
 	if h.OK && st.Last != nil {
 		s.Failures = failures(st.Last.Data)
 		if len(s.Failures) > 0 {
@@ -105,6 +110,8 @@ func sourceStatus(st *sources.SourceState, now time.Time) SourceStatus {
 		s.State = SourceWaiting
 	case s.Degraded:
 		s.State = SourceDegraded
+	case s.Partial:
+		s.State = SourcePartial
 	case h.OK:
 		s.State = SourceOK
 	case s.Stale:

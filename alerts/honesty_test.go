@@ -179,3 +179,17 @@ func TestSLOOnlyServiceHasNoSignalsRow(t *testing.T) {
 		t.Errorf("a service without signal queries got a row: %+v", b.Services)
 	}
 }
+
+func TestWarningsMakeASourcePartial(t *testing.T) {
+	snap := snapshotOf(true, map[string]map[sources.Signal]float64{"api": {sources.Latency: 0.1}})
+	snap.Sources[0].Last.Data.Warnings = []string{"No StoreAPIs matched for this query"}
+	b := Build(snap, Rules{Services: []ServiceRule{rule("api")}}, t0)
+	s := b.Sources[0]
+	if s.State != SourcePartial || !s.Partial || !strings.Contains(s.Error, "No StoreAPIs matched") {
+		t.Errorf("source = %+v, want partial with the warning", s)
+	}
+	out, _ := json.Marshal(s)
+	if !strings.Contains(string(out), `"partial":true`) || !strings.Contains(string(out), `"warnings":["No StoreAPIs matched for this query"]`) {
+		t.Errorf("JSON = %s", out)
+	}
+}

@@ -17,14 +17,15 @@ type sourceKind int
 const (
 	srcOK       sourceKind = iota
 	srcDegraded            // answered, but some queries failed
+	srcPartial             // answered with warnings: some series may be missing
 	srcStale               // answered before, failing now: its data is old
 	srcDown                // never answered
 	srcWaiting             // not polled yet
 )
 
-var kindWords = [...]string{srcOK: "ok", srcDegraded: "degraded", srcStale: "stale", srcDown: "down", srcWaiting: "waiting"}
+var kindWords = [...]string{srcOK: "ok", srcDegraded: "degraded", srcPartial: "partial", srcStale: "stale", srcDown: "down", srcWaiting: "waiting"}
 
-var kindRoles = [...]ui.Role{srcOK: ui.BadgeOK, srcDegraded: ui.Warn, srcStale: ui.BadgeStale, srcDown: ui.Crit, srcWaiting: ui.NoData}
+var kindRoles = [...]ui.Role{srcOK: ui.BadgeOK, srcDegraded: ui.Warn, srcPartial: ui.Warn, srcStale: ui.BadgeStale, srcDown: ui.Crit, srcWaiting: ui.NoData}
 
 // badge is one source's health in the header: "prod ok 4s", "prod stale 2m retry in
 // 12s · r now: connection refused", "prod degraded: saturation query: …".
@@ -50,6 +51,8 @@ func (m *Model) badges() []badge {
 		switch s.State {
 		case alerts.SourceDegraded:
 			b.kind = srcDegraded
+		case alerts.SourcePartial:
+			b.kind = srcPartial
 		case alerts.SourceStale:
 			b.kind = srcStale
 		case alerts.SourceDown:
@@ -69,7 +72,7 @@ func (m *Model) badges() []badge {
 			b.err = ""
 		}
 		b.head = textsafe.Clean(s.Name) + " " + kindWords[b.kind]
-		if known && (b.kind == srcOK || b.kind == srcStale) {
+		if known && (b.kind == srcOK || b.kind == srcStale || b.kind == srcPartial) {
 			b.head += " " + format.Age(max(age, 0))
 		}
 		if b.kind == srcDegraded && len(s.Failures) > 0 {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vigil-sre/vigil/alerts"
@@ -68,15 +69,21 @@ func Snapshot(ctx context.Context, w io.Writer, opts SnapshotOptions) error {
 	}
 	failed := 0
 	for _, s := range board.Sources {
-		switch {
-		case !s.OK:
+		name := textsafe.Clean(s.Name)
+		if !s.OK {
 			failed++
-			fmt.Fprintf(stderr, "vigil: source %s failed: %s\n", textsafe.Clean(s.Name), textsafe.Clean(s.Error))
-		case s.Degraded:
-			// Some numbers are missing: a script must not read this as all clear.
+			fmt.Fprintf(stderr, "vigil: source %s failed: %s\n", name, textsafe.Clean(s.Error))
+			continue
+		}
+		// Missing numbers, or a partial answer, must not read as all clear to a script.
+		if s.Partial {
+			failed++
+			fmt.Fprintf(stderr, "vigil: source %s partial: %s\n", name, textsafe.Clean(strings.Join(s.Warnings, "; ")))
+		}
+		if s.Degraded {
 			failed++
 			for _, f := range s.Failures {
-				fmt.Fprintf(stderr, "vigil: source %s degraded: %s failed: %s\n", textsafe.Clean(s.Name), textsafe.Clean(f.What), textsafe.Clean(f.Error))
+				fmt.Fprintf(stderr, "vigil: source %s degraded: %s failed: %s\n", name, textsafe.Clean(f.What), textsafe.Clean(f.Error))
 			}
 		}
 	}
