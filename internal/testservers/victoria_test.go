@@ -79,4 +79,3 @@ func TestVictoriaMetricsMissingBinaryFailsOnlyWhenRequired(t *testing.T) {
 		}
 	}
 }
-
