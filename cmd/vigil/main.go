@@ -47,7 +47,7 @@ func exitCode(err error, w io.Writer) int {
 
 func newRoot() *cobra.Command {
 	var ui app.UIOptions
-	var configPath string
+	var configPath, logFile string
 	root := &cobra.Command{
 		Use:   "vigil",
 		Short: "A terminal dashboard for on-call: golden signals, error budgets, pages and alerts",
@@ -59,12 +59,22 @@ func newRoot() *cobra.Command {
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ui.Version = currentBuild().Short()
+			ui.LogFile = logFile
 			return app.Dashboard(cmd.Context(), configPath, ui)
+		},
+		// The dashboard and the demo open --log-file themselves; every other command
+		// logs there too rather than to its standard error.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if logFile == "" || cmd.Name() == "vigil" || cmd.Name() == "demo" {
+				return nil
+			}
+			return app.UseLogFile(logFile)
 		},
 	}
 	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/vigil/config.yaml)")
+	root.PersistentFlags().StringVar(&logFile, "log-file", "", "write logs here (never to the terminal)")
 	addUIFlags(root, &ui)
-	root.AddCommand(newDemo(), newSnapshot(&configPath), newCheck(&configPath), newVersion())
+	root.AddCommand(newDemo(&logFile), newSnapshot(&configPath), newCheck(&configPath), newVersion())
 	return root
 }
 
@@ -72,10 +82,9 @@ func addUIFlags(cmd *cobra.Command, ui *app.UIOptions) {
 	cmd.Flags().StringVar(&ui.Theme, "theme", "default", "colour theme: default, high-contrast, mono")
 	cmd.Flags().BoolVar(&ui.ASCII, "ascii", false, "draw with ASCII only (no Unicode blocks or symbols)")
 	cmd.Flags().BoolVar(&ui.NoColor, "no-color", false, "no colour (also when NO_COLOR is set)")
-	cmd.Flags().StringVar(&ui.LogFile, "log-file", "", "write logs here (never to the terminal)")
 }
 
-func newDemo() *cobra.Command {
+func newDemo(logFile *string) *cobra.Command {
 	var ui app.UIOptions
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -83,6 +92,7 @@ func newDemo() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ui.Version = currentBuild().Short()
+			ui.LogFile = *logFile
 			return app.Demo(cmd.Context(), ui)
 		},
 	}

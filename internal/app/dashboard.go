@@ -166,6 +166,17 @@ func (s *Setup) budgetHistory(ctx context.Context, name string) ([]sources.Point
 	return src.BudgetHistory(ctx, name, time.Now(), 120)
 }
 
+// UseLogFile sends the logs of a command other than the dashboard to the file at
+// path, for the rest of the process.
+func UseLogFile(path string) error {
+	logger, _, err := openLog(path)
+	if err != nil {
+		return usageError(err)
+	}
+	slog.SetDefault(logger)
+	return nil
+}
+
 // openLog sends logs to a file, never to the terminal the dashboard draws on.
 func openLog(path string) (*slog.Logger, func(), error) {
 	if path == "" {
