@@ -144,7 +144,10 @@ type ServiceRow struct {
 	// Errors are why a signal's query failed, by signal name ("saturation": "…").
 	Errors map[string]string `json:"errors"`
 
-	Signals map[sources.Signal]SignalValue `json:"-"`
+	// Signals are the four signals, indexed like sources.AllSignals
+	// (Signals[sources.Errors.Index()]): an array, not a map, because a Board of
+	// 10,000 services is built on every poll.
+	Signals [sources.NumSignals]SignalValue `json:"-"`
 }
 
 // SLOStatus is one SLO's error budget, evaluated from its source's latest counts.

@@ -37,7 +37,7 @@ func TestFailedQueryMarksOnlyWhatItFeeds(t *testing.T) {
 		t.Errorf("failures = %+v", src.Failures)
 	}
 	for _, r := range b.Services {
-		sat := r.Signals[sources.Saturation]
+		sat := r.Signals[sources.Saturation.Index()]
 		if sat.State != StateErr || sat.Value != nil || r.Errors["saturation"] != why {
 			t.Errorf("%s saturation = %+v errors %v, want err", r.Name, sat, r.Errors)
 		}
@@ -66,7 +66,7 @@ func TestUnjudgedSignalsAreNeutral(t *testing.T) {
 	}
 	for sig, sv := range b.Services[0].Signals {
 		if sv.State == StateOK {
-			t.Errorf("%s drawn ok with no threshold", sig)
+			t.Errorf("%s drawn ok with no threshold", sources.AllSignals[sig])
 		}
 	}
 }

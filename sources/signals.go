@@ -13,7 +13,26 @@ const (
 )
 
 // AllSignals lists the golden signals in display order.
-var AllSignals = []Signal{Latency, Traffic, Errors, Saturation}
+var AllSignals = [NumSignals]Signal{Latency, Traffic, Errors, Saturation}
+
+// NumSignals is how many golden signals there are, for arrays indexed like AllSignals.
+const NumSignals = 4
+
+// Index is the signal's place in AllSignals, for arrays indexed by signal; -1 for a
+// string that is no signal.
+func (s Signal) Index() int {
+	switch s {
+	case Latency:
+		return 0
+	case Traffic:
+		return 1
+	case Errors:
+		return 2
+	case Saturation:
+		return 3
+	}
+	return -1
+}
 
 // Point is one sample of a series. NaN and infinite samples are never stored.
 type Point struct {

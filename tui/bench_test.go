@@ -2,7 +2,6 @@ package tui
 
 import (
 	"io"
-	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -124,11 +123,10 @@ func (c *countingWriter) settle(since time.Time) {
 func oneValueChanged(b alerts.Board, i int) alerts.Board {
 	b.Services = append([]alerts.ServiceRow(nil), b.Services...)
 	row := b.Services[i]
-	row.Signals = maps.Clone(row.Signals)
-	sv := row.Signals[sources.Latency]
+	sv := row.Signals[sources.Latency.Index()]
 	v := *sv.Value + 0.001
 	sv.Value = &v
-	row.Signals[sources.Latency] = sv
+	row.Signals[sources.Latency.Index()] = sv
 	row.LatencySeconds = &v
 	b.Services[i] = row
 	return b

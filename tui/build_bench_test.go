@@ -51,3 +51,19 @@ func BenchmarkBuildToFrame200(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// BenchmarkBuildToFrame10k is the same path for 10,000 services: a large estate
+// configured whole (issue: poll-to-screen within 30 ms).
+func BenchmarkBuildToFrame10k(b *testing.B) {
+	snap, rules := snapshot200(10000)
+	def, _ := themes.Get(themes.Default)
+	m := newModel(b, 200, 60, func(o *Options) { o.Theme = def })
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Update(BoardMsg{Board: alerts.Build(snap, rules, clock)})
+		_ = m.View()
+	}
+	b.ReportMetric(float64(testing.AllocsPerRun(1, func() {
+		m.Update(BoardMsg{Board: alerts.Build(snap, rules, clock)})
+	}))/10000, "allocs/service")
+}

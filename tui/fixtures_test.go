@@ -41,7 +41,7 @@ func series(n int, base, amp float64, phase int) []sources.Point {
 // svc builds a service row with its four signals; a negative value means no data.
 func svc(name string, lat, rps, errs, sat float64, thresholds [4]float64, phase int) alerts.ServiceRow {
 	vals := [4]float64{lat, rps, errs, sat}
-	r := alerts.ServiceRow{Name: name, Source: "prod", Signals: map[sources.Signal]alerts.SignalValue{}}
+	r := alerts.ServiceRow{Name: name, Source: "prod"}
 	any := false
 	for i, sig := range sources.AllSignals {
 		var sv alerts.SignalValue
@@ -66,17 +66,17 @@ func svc(name string, lat, rps, errs, sat float64, thresholds [4]float64, phase 
 		if sv.State != alerts.StateNone && sv.State.Rank() > r.State.Rank() {
 			r.State = sv.State
 		}
-		r.Signals[sig] = sv
+		r.Signals[sig.Index()] = sv
 	}
 	if !any {
 		r.State = alerts.StateNoData
 	} else if r.State == alerts.StateNoData {
 		r.State = alerts.StateOK
 	}
-	r.LatencySeconds = r.Signals[sources.Latency].Value
-	r.TrafficRPS = r.Signals[sources.Traffic].Value
-	r.ErrorRatio = r.Signals[sources.Errors].Value
-	r.SaturationRatio = r.Signals[sources.Saturation].Value
+	r.LatencySeconds = r.Signals[sources.Latency.Index()].Value
+	r.TrafficRPS = r.Signals[sources.Traffic.Index()].Value
+	r.ErrorRatio = r.Signals[sources.Errors.Index()].Value
+	r.SaturationRatio = r.Signals[sources.Saturation.Index()].Value
 	return r
 }
 
@@ -159,9 +159,9 @@ func troubledBoard() alerts.Board {
 	degraded := svc("search-indexer", 0.04, 80, 0.0001, 0.3, th, 2)
 	degraded.State, degraded.TargetsUp, degraded.TargetsTotal = alerts.StateDegraded, ip(2), ip(3)
 	failing := svc("api-gateway", 0.03, 900, 0.0002, -1, th, 3)
-	sat := failing.Signals[sources.Saturation]
+	sat := failing.Signals[sources.Saturation.Index()]
 	sat.State, sat.Err = alerts.StateErr, "execution: many-to-many matching not allowed"
-	failing.Signals[sources.Saturation] = sat
+	failing.Signals[sources.Saturation.Index()] = sat
 	failing.State, failing.Errors = alerts.StateErr, map[string]string{"saturation": sat.Err}
 	return alerts.Board{
 		GeneratedAt: clock,

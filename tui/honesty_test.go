@@ -25,9 +25,8 @@ func TestNoThresholdIsNeverDrawnOK(t *testing.T) {
 	m := newModel(t, 100, 20)
 	b := healthyBoard()
 	r := svc("batch", 12, 5, 0.5, 1.7, [4]float64{}, 0) // every threshold none
-	for sig, sv := range r.Signals {
-		sv.State = alerts.StateNone
-		r.Signals[sig] = sv
+	for i := range r.Signals {
+		r.Signals[i].State = alerts.StateNone
 	}
 	r.State = alerts.StateNone
 	b.Services = append(b.Services, r)

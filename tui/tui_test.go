@@ -87,7 +87,7 @@ func TestFreezeKeepsTheOrder(t *testing.T) {
 	}
 	nb := reorder(b, "search", "checkout", "cart", "auth", "api")
 	nb.Services = append(nb.Services, svc("billing", 0.5, 10, 0.5, 0.5, th, 0))
-	nb.Services[1].Signals["latency"] = alerts.SignalValue{Value: f(0.777), State: alerts.StateOK}
+	nb.Services[1].Signals[sources.Latency.Index()] = alerts.SignalValue{Value: f(0.777), State: alerts.StateOK}
 	board(m, nb)
 	want := []string{"api", "auth", "cart", "checkout", "search", "billing"}
 	if got := shown(m); strings.Join(got, " ") != strings.Join(want, " ") {

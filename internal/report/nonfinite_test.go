@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/sources"
 )
 
 var numberType = reflect.TypeFor[alerts.Number]()
@@ -68,7 +69,7 @@ func poison(v reflect.Value, x float64) int {
 func TestNonFiniteNumbersNeverReachOutput(t *testing.T) {
 	for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
 		b := sample()
-		b.Services[0].Signals = nil
+		b.Services[0].Signals = [sources.NumSignals]alerts.SignalValue{}
 		if n := poison(reflect.ValueOf(&b).Elem(), x); n < 20 {
 			t.Fatalf("poisoned only %d numbers: the walk misses fields", n)
 		}

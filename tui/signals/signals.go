@@ -76,12 +76,10 @@ func (p Pane) SetBoard(services []alerts.ServiceRow) Pane {
 func (p Pane) makeRow(s *alerts.ServiceRow) row {
 	r := row{name: textsafe.Clean(s.Name), state: s.State, stale: s.Stale, tag: tag(s)}
 	r.tagW = ui.Width(r.name) + ui.Width(r.tag)
-	fallback := [4]*alerts.Number{s.LatencySeconds, s.TrafficRPS, s.ErrorRatio, s.SaturationRatio}
-	for c, sig := range sources.AllSignals {
-		v, state := fallback[c], alerts.StateNone
-		if sv, ok := s.Signals[sig]; ok {
-			v, state, r.series[c] = sv.Value, sv.State, sv.Series
-		}
+	for c := range sources.AllSignals {
+		sv := &s.Signals[c]
+		v, state := sv.Value, sv.State
+		r.series[c] = sv.Series
 		x, ok := v.Get()
 		switch {
 		case state == alerts.StateErr:
