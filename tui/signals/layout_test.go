@@ -1,6 +1,13 @@
 package signals
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/themes"
+	"github.com/vigil-sre/vigil/tui/internal/ui"
+)
 
 func TestLayout(t *testing.T) {
 	tests := []struct {
@@ -27,5 +34,24 @@ func TestLayout(t *testing.T) {
 		if got.fixed()+got.nameW > tt.w && !got.over {
 			t.Errorf("w=%d: layout %d wide", tt.w, got.fixed()+got.nameW)
 		}
+	}
+}
+
+// TestLayoutIgnoresTagsComingAndGoing: a service turning stale or down changes its
+// tag, never the name column, so no other row shifts and repaints.
+func TestLayoutIgnoresTagsComingAndGoing(t *testing.T) {
+	st := ui.NewStyles(themes.Theme{}, themes.Unicode)
+	rows := []alerts.ServiceRow{{Name: "checkout"}, {Name: "payments-gateway"}}
+	p := New(st).SetSize(120, 10).SetBoard(rows)
+	before := p.lay
+	rows = append([]alerts.ServiceRow(nil), rows...)
+	up, total := 0, 12
+	rows[1].State, rows[1].Stale, rows[1].TargetsUp, rows[1].TargetsTotal = alerts.StateDown, true, &up, &total
+	p = p.SetBoard(rows)
+	if p.lay != before {
+		t.Errorf("layout changed with a tag: %+v -> %+v", before, p.lay)
+	}
+	if !strings.Contains(p.View(120, 10), "payments-gateway DOWN 0/12 up") {
+		t.Errorf("the tag is not shown whole:\n%s", p.View(120, 10))
 	}
 }

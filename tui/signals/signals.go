@@ -16,6 +16,11 @@ import (
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
 
+// tagRoom is the room the name column keeps for a tag (" DOWN 10/12 up", " stale"),
+// whether or not a row has one now: the column's width then follows the configured
+// names only, and a service turning stale does not shift and repaint every row.
+const tagRoom = len(" DOWN 10/12 up")
+
 // row is one service, formatted once when its Board arrives.
 type row struct {
 	name   string // cleaned of anything that could drive the terminal
@@ -39,7 +44,7 @@ type Pane struct {
 	loaded  bool
 	focused bool
 
-	longest  int // widest name cell, tag included
+	longest  int // widest name, plus room for the longest tag
 	maxSpark int // the longest series, in points
 
 	// lay and lines are the rows painted for the size last given to SetSize, so
@@ -63,7 +68,7 @@ func (p Pane) SetBoard(services []alerts.ServiceRow) Pane {
 	for i := range services {
 		rows[i] = p.makeRow(&services[i])
 		names[i] = rows[i].name
-		p.longest = max(p.longest, rows[i].tagW)
+		p.longest = max(p.longest, ui.Width(rows[i].name)+tagRoom)
 		for _, s := range rows[i].series {
 			p.maxSpark = max(p.maxSpark, len(s))
 		}

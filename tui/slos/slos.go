@@ -46,6 +46,11 @@ func Badge(state string) (string, ui.Role) {
 	return "NO DATA", ui.NoData
 }
 
+// tagRoom is the room the name column keeps for a tag (" stale", " partial 3d/7d"),
+// whether or not a row has one now, so that a tag coming or going does not change
+// the layout and repaint every row.
+const tagRoom = len(" partial 29d/30d")
+
 // row is one SLO, formatted once when its Board arrives.
 type row struct {
 	name      string
@@ -120,7 +125,7 @@ func (p Pane) SetBoard(slos []alerts.SLOStatus) Pane {
 		rows[i] = p.makeRow(&src[i])
 		names[i] = rows[i].name
 		p.longestName = max(p.longestName, rows[i].nameW)
-		p.longest = max(p.longest, rows[i].tagW)
+		p.longest = max(p.longest, rows[i].nameW+tagRoom)
 		p.objW = max(p.objW, ui.Width(rows[i].objective))
 	}
 	p.src, p.rows, p.loaded = src, rows, true
