@@ -79,7 +79,10 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		Interval: time.Duration(setup.Config.Refresh),
 		Timeout:  time.Duration(setup.Config.Timeout),
 	})
-	go hub.Run(ctx)
+	go func() {
+		defer crash.Recover("the poller hub")
+		hub.Run(ctx)
+	}()
 
 	model := tui.New(tui.Options{
 		Theme:   theme,
