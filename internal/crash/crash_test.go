@@ -90,12 +90,11 @@ func TestRecoverReportsThePanicOfItsGoroutine(t *testing.T) {
 	go func() {
 		defer close(done)
 		defer Recover("a source")
-		var m map[string]int
-		m["x"] = 1
+		panic(errors.New("bad response: no data"))
 	}()
 	<-done
 	out := readAll(t, stderr)
-	if *code != ExitCode || !strings.HasPrefix(out, "vigil: crashed (panic in a source: assignment to entry in nil map); terminal restored; stack trace in ") {
+	if *code != ExitCode || !strings.HasPrefix(out, "vigil: crashed (panic in a source: bad response: no data); terminal restored; stack trace in ") {
 		t.Fatalf("exit %d, line %q", *code, out)
 	}
 	path := strings.TrimSpace(out[strings.LastIndex(out, " ")+1:])
