@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -58,7 +59,11 @@ func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, &capError{max: m.max}
 	}
-	body := &cappedBody{rc: resp.Body, left: m.max, max: m.max}
+	limit := m.max
+	if isMetadata(req.URL.Path) {
+		limit = min(limit, maxMetadataBody)
+	}
+	body := &cappedBody{rc: resp.Body, left: limit, max: limit}
 	if slot := slotOf(req.Context()); slot != nil {
 		// A query answer: decoded here as it streams in (see stream.go); the client
 		// reads only the envelope.
@@ -74,6 +79,20 @@ func (m *meter) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = body
 	return resp, nil
+}
+
+// maxMetadataBody caps the answers about the server itself (flags, build info): a
+// few KiB from a real Prometheus, decoded whole by the client, so a hostile one must
+// not be allowed the full cap.
+const maxMetadataBody = 1 << 20
+
+func isMetadata(path string) bool {
+	for _, ep := range []string{"/api/v1/status/flags", "/api/v1/status/buildinfo", "/api/v1/status/runtimeinfo"} {
+		if strings.HasSuffix(path, ep) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxErrorBody is how much of an error response is read.
