@@ -8,10 +8,13 @@ import (
 
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/sources/prometheus"
 )
 
-// Check validates the config and probes every source, printing one line each.
-// It fails (exit 1) when a source does not answer, and exit 2 when the config is bad.
+// Check validates the config and probes every source, printing one line each: a
+// Prometheus line names the engine that answered (Prometheus, VictoriaMetrics, Mimir,
+// or "engine unknown", which is not a failure). It fails (exit 1) when a source does
+// not answer, and exit 2 when the config is bad.
 func Check(ctx context.Context, out io.Writer, path string) error {
 	// Names, URLs and errors come from the config, imported files and servers: every
 	// line is cleaned of escape sequences before it reaches the terminal.
@@ -44,7 +47,8 @@ func Check(ctx context.Context, out io.Writer, path string) error {
 			fmt.Fprintf(w, "prometheus %s %s: FAIL %v\n", p.Name, url, err)
 			continue
 		}
-		fmt.Fprintf(w, "prometheus %s %s: ok (answered in %s)\n", p.Name, url, time.Since(start).Round(time.Millisecond))
+		took := time.Since(start).Round(time.Millisecond)
+		fmt.Fprintf(w, "prometheus %s %s: ok (%s, answered in %s)\n", p.Name, url, engine(ctx, src, time.Duration(cfg.Timeout)), took)
 	}
 	failed += checkSignalQueries(ctx, w, cfg, setup, down)
 	for _, r := range setup.Rules.SLOs {
@@ -79,6 +83,18 @@ func Check(ctx context.Context, out io.Writer, path string) error {
 		return runtimeError(fmt.Errorf("%d checks failed", failed))
 	}
 	return nil
+}
+
+// engine names the engine behind a source that answered its probe, or says it is
+// unknown: a server without build information is not a failed check.
+func engine(ctx context.Context, src *prometheus.Source, timeout time.Duration) string {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	name, err := src.Engine(ctx)
+	if err != nil || name == "" {
+		return "engine unknown"
+	}
+	return name
 }
 
 // checkSignalQueries asks every signal and health query once, now, and prints one

@@ -81,7 +81,7 @@ func (s *Source) Engine(ctx context.Context) (string, error) {
 		if v := vmVersion(ctx, hc, s.opts.URL); v != "" {
 			return name + " " + v, nil
 		}
-		return name + " (version not reported)", nil
+		return name + ", version not reported", nil
 	}
 	if name == "" {
 		return "", errNoBuildinfo

@@ -86,7 +86,7 @@ func TestEngineOfRealVictoriaMetrics(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no vm_app_version in /metrics:\n%.500s", body)
 	}
-	want := "VictoriaMetrics (version not reported)"
+	want := "VictoriaMetrics, version not reported"
 	if len(m[1]) > 0 {
 		want = "VictoriaMetrics " + string(m[1])
 	}
