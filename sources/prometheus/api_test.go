@@ -19,9 +19,7 @@ import (
 type panicky struct{ v1.API }
 
 func (panicky) Query(context.Context, string, time.Time, ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
-	var m model.Metric
-	m["x"] = "y" // assignment to a nil map
-	return nil, nil, nil, nil
+	panic("assignment to entry in nil map")
 }
 
 func (panicky) QueryRange(context.Context, string, v1.Range, ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {

@@ -532,18 +532,6 @@ func (d *streamDecoder) open(want json.Delim, msg string) (null bool, err error)
 	return false, badResponse(msg)
 }
 
-// delim reads the delimiter want, or fails with msg.
-func (d *streamDecoder) delim(want json.Delim, msg string) error {
-	tok, err := d.dec.Token()
-	if err != nil {
-		return d.readErr(err)
-	}
-	if tok != want {
-		return badResponse(msg)
-	}
-	return nil
-}
-
 func (d *streamDecoder) tokErr(err error) error {
 	if err != nil {
 		return d.readErr(err)
