@@ -47,8 +47,7 @@ type VMServer struct {
 //   - -search.latencyOffset=0: by default the last 30 s of samples are hidden from
 //     queries, so a query "now" would not see what was just scraped or imported;
 //   - -search.disableCache: the rollup cache keeps answers about the past, which an
-//     import of history would otherwise leave stale; it also stops VictoriaMetrics
-//     from moving a range query's start and end onto multiples of its step;
+//     import of history would otherwise leave stale;
 //   - -retentionPeriod=100y: imported history of any age is kept.
 func VictoriaMetrics(t testing.TB, opts VMOptions) *VMServer {
 	t.Helper()
