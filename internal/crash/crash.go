@@ -26,10 +26,11 @@ const ExitCode = 1
 // Guard holds what is needed to restore the terminal and report a crash.
 type Guard struct {
 	mu      sync.Mutex
-	term    terminal
-	drawing bool     // the dashboard may have changed the screen's modes
-	stderr  *os.File // where the one line goes: the real standard error
-	capture *os.File // standard error's file while the dashboard draws, or nil
+	restore func(screen bool) // puts the tty back; with screen, the screen's modes too
+	drawing bool              // the dashboard is drawing: the screen's modes may be changed
+	touched bool              // the dashboard has run: the tty's modes may have been changed
+	stderr  *os.File          // where the one line goes: the real standard error
+	capture *os.File          // standard error's file while the dashboard draws, or nil
 	exit    func(code int)
 }
 
@@ -39,7 +40,7 @@ var installed atomic.Pointer[Guard]
 // one Recover uses. Call it first thing in main, before anything changes the
 // terminal.
 func Install(in, out, errOut *os.File) *Guard {
-	g := &Guard{term: saveTerminal(in, out), stderr: errOut, exit: os.Exit}
+	g := &Guard{restore: saveTerminal(in, out).restore, stderr: errOut, exit: os.Exit}
 	installed.Store(g)
 	return g
 }
@@ -93,11 +94,15 @@ func (g *Guard) ForceExit(why string) {
 }
 
 // RestoreTerminal puts the terminal back as Install found it. It may be called
-// more than once and from any goroutine.
+// more than once and from any goroutine. Commands other than the dashboard never
+// change the terminal, and are left alone: setting a terminal's modes from a
+// background job (`vigil snapshot &`) would stop the job with SIGTTOU.
 func (g *Guard) RestoreTerminal() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.term.restore(g.drawing)
+	if g.touched && g.restore != nil {
+		g.restore(g.drawing)
+	}
 }
 
 // Summary makes a panic value fit on one line of the report: cleaned of escape

@@ -162,3 +162,26 @@ func TestDrawingCapturesStandardError(t *testing.T) {
 		t.Errorf("%d files in the trace directory, want the one with the panic", len(entries))
 	}
 }
+
+// TestRestoreOnlyWhatTheDashboardChanged: before the dashboard has run nothing is
+// restored (a background `vigil snapshot &` setting tty modes would be stopped by
+// SIGTTOU); while it draws, the tty and the screen; after it, the tty only.
+func TestRestoreOnlyWhatTheDashboardChanged(t *testing.T) {
+	g, _, _ := newTestGuard(t)
+	var calls []string
+	g.restore = func(screen bool) { calls = append(calls, fmt.Sprintf("tty, screen %v", screen)) }
+	g.RestoreTerminal()
+	if len(calls) != 0 {
+		t.Errorf("restored before the dashboard ran: %v", calls)
+	}
+	d, err := g.StartDrawing()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.RestoreTerminal()
+	d.Stop()
+	g.RestoreTerminal()
+	if want := []string{"tty, screen true", "tty, screen false"}; fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Errorf("restores = %v, want %v", calls, want)
+	}
+}

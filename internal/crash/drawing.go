@@ -22,7 +22,7 @@ type Drawing struct {
 // dashboard still runs and only the redirection is lost.
 func (g *Guard) StartDrawing() (*Drawing, error) {
 	g.mu.Lock()
-	g.drawing = true
+	g.drawing, g.touched = true, true
 	g.mu.Unlock()
 	f, err := createTraceFile()
 	if err != nil {
