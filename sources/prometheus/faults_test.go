@@ -15,16 +15,23 @@ import (
 	"github.com/vigil-sre/vigil/sources"
 )
 
+// endOf is the end of the range a query_range request asks, in Unix seconds: the
+// instant whose point is the current value.
+func endOf(r *http.Request) string {
+	_ = r.ParseForm()
+	return r.Form.Get("end")
+}
+
 // fakeAPI serves /api/v1/query and /api/v1/query_range with fixed bodies, for the
 // failures a real Prometheus will not produce on demand.
-func fakeAPI(t *testing.T, h http.HandlerFunc) string {
+func fakeAPI(t testing.TB, h http.HandlerFunc) string {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
 
-func oneSignal(t *testing.T, url string, mod func(*Options)) *Source {
+func oneSignal(t testing.TB, url string, mod func(*Options)) *Source {
 	t.Helper()
 	opts := Options{
 		Name: "fake",
@@ -73,53 +80,53 @@ func TestPollFailuresAreShortAndSpecific(t *testing.T) {
 		timeout time.Duration
 		want    string // the whole error, or its start when it ends in "..."
 	}{
-		{name: "down", url: closed, want: "latency query: connection refused"},
+		{name: "down", url: closed, want: "health query: connection refused"},
 		{name: "HTTP 500", handler: func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "boom", http.StatusInternalServerError)
-		}, want: "latency query: HTTP 500: boom"},
+		}, want: "health query: HTTP 500: boom"},
 		{name: "HTTP 502 with a page of HTML", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadGateway)
 			fmt.Fprint(w, "<html><body><h1>502 Bad Gateway</h1>\n<p>nginx</p></body></html>")
-		}, want: "latency query: HTTP 502"},
+		}, want: "health query: HTTP 502"},
 		{name: "HTTP 503 query timeout", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprint(w, `{"status":"error","errorType":"timeout","error":"query timed out in expression evaluation"}`)
-		}, want: "latency query: HTTP 503: timeout: query timed out in expression evaluation"},
+		}, want: "health query: HTTP 503: timeout: query timed out in expression evaluation"},
 		{name: "bad PromQL", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:8: parse error: unexpected <EOF>"}`)
-		}, want: `latency query: bad_data: invalid parameter "query": 1:8: parse error: unexpected <EOF>`},
+		}, want: `health query: bad_data: invalid parameter "query": 1:8: parse error: unexpected <EOF>`},
 		{name: "garbage body", handler: func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, "this is not JSON")
-		}, want: "latency query: bad response: invalid character 'h' in literal true (expecting 'r')"},
+		}, want: "health query: bad response: invalid character 'h' in literal true (expecting 'r')"},
 		{name: "body over the cap, chunked", mod: func(o *Options) { o.MaxBodyBytes = 1024 }, handler: func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[`)
 			for i := range 100 {
 				fmt.Fprintf(w, `{"metric":{"job":"j%d"},"value":[1700000000,"1"]},`, i)
 			}
 			fmt.Fprint(w, `{"metric":{"job":"a"},"value":[1700000000,"1"]}]}}`)
-		}, want: "latency query: response over 1 KiB cap"},
+		}, want: "health query: response over 1 KiB cap"},
 		{name: "body over the cap, announced", mod: func(o *Options) { o.MaxBodyBytes = 1024 }, handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Length", "5000")
 			fmt.Fprint(w, strings.Repeat(" ", 5000))
-		}, want: "latency query: response over 1 KiB cap"},
+		}, want: "health query: response over 1 KiB cap"},
 		{name: "slow server", timeout: 300 * time.Millisecond, handler: func(w http.ResponseWriter, r *http.Request) {
 			_ = r.ParseForm() // the server notices a client hanging up only once the body is read
 			select {
 			case <-r.Context().Done():
 			case <-time.After(5 * time.Second):
 			}
-		}, want: "latency query: timeout after 300ms"},
+		}, want: "health query: timeout after 300ms"},
 		{name: "a matrix where a vector belongs", handler: func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"status":"success","data":{"resultType":"matrix","result":[]}}`)
-		}, want: "latency query: bad response: want a vector, got a matrix"},
+		}, want: "health query: bad response: want a vector, got a matrix"},
 		{name: "only the sparkline fails", handler: func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasSuffix(r.URL.Path, "/query_range") {
 				http.Error(w, "range queries disabled", http.StatusNotImplemented)
 				return
 			}
 			fmt.Fprint(w, okVector)
-		}, want: "latency sparkline: HTTP 501: range queries disabled"},
+		}, want: "latency query: HTTP 501: range queries disabled"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,14 +160,13 @@ func TestPollFailuresAreShortAndSpecific(t *testing.T) {
 // A body of exactly the cap is still a valid answer.
 func TestBodyAtTheCapPasses(t *testing.T) {
 	t.Parallel()
-	body := `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"a"},"value":[1700000000,"2"]}]}}`
-	body += strings.Repeat(" ", 1024-len(body))
 	url := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/query_range") {
-			fmt.Fprint(w, `{"status":"success","data":{"resultType":"matrix","result":[]}}`)
+			body := `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"job":"a"},"values":[[` + endOf(r) + `,"2"]]}]}}`
+			fmt.Fprint(w, body+strings.Repeat(" ", 1024-len(body)))
 			return
 		}
-		fmt.Fprint(w, body)
+		fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
 	})
 	data, err := poll(t, oneSignal(t, url, func(o *Options) { o.MaxBodyBytes = 1024 }), 5*time.Second)
 	if err != nil {
@@ -174,23 +180,24 @@ func TestBodyAtTheCapPasses(t *testing.T) {
 func TestNaNAndInfAreNoData(t *testing.T) {
 	t.Parallel()
 	url := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/query_range") {
-			fmt.Fprint(w, `{"status":"success","data":{"resultType":"matrix","result":[
-				{"metric":{"job":"a"},"values":[[1699999940,"NaN"],[1700000000,"NaN"]]},
-				{"metric":{"job":"c"},"values":[[1699999880,"1"],[1699999940,"+Inf"],[1700000000,"1.5"]]},
-				{"metric":{"job":"stranger"},"values":[[1700000000,"9"]]}]}}`)
+		if !strings.HasSuffix(r.URL.Path, "/query_range") {
+			fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
 			return
 		}
-		fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[
-			{"metric":{"job":"a"},"value":[1700000000,"NaN"]},
-			{"metric":{"job":"b"},"value":[1700000000,"+Inf"]},
-			{"metric":{"job":"b2"},"value":[1700000000,"-Inf"]},
-			{"metric":{"job":"c"},"value":[1700000000,"1.5"]},
-			{"metric":{"job":"d"},"value":[1700000000,"-0.25"]},
-			{"metric":{"job":"d"},"value":[1700000000,"-0.5"]},
-			{"metric":{"job":"stranger"},"value":[1700000000,"9"]}]}}`)
+		end := endOf(r)
+		fmt.Fprintf(w, `{"status":"success","data":{"resultType":"matrix","result":[
+			{"metric":{"job":"a"},"values":[[1699999940,"NaN"],[%[1]s,"NaN"]]},
+			{"metric":{"job":"b"},"values":[[%[1]s,"+Inf"]]},
+			{"metric":{"job":"b2"},"values":[[%[1]s,"-Inf"]]},
+			{"metric":{"job":"c"},"values":[[1699999880,"1"],[1699999940,"+Inf"],[%[1]s,"1.5"]]},
+			{"metric":{"job":"d"},"values":[[%[1]s,"-0.25"]]},
+			{"metric":{"job":"d"},"values":[[%[1]s,"-0.5"]]},
+			{"metric":{"job":"stranger"},"values":[[%[1]s,"9"]]}]}}`, end)
 	})
-	data, err := poll(t, oneSignal(t, url, nil), 5*time.Second)
+	at := time.Unix(1700000000, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	data, err := oneSignal(t, url, nil).Poll(ctx, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +222,7 @@ func TestNaNAndInfAreNoData(t *testing.T) {
 	if pts := svcs["a"].Series[sources.Latency]; len(pts) != 0 {
 		t.Errorf("a sparkline = %v, want none (all NaN)", pts)
 	}
-	want := []sources.Point{{T: time.Unix(1699999880, 0).UTC(), V: 1}, {T: time.Unix(1700000000, 0).UTC(), V: 1.5}}
+	want := []sources.Point{{T: time.Unix(1699999880, 0).UTC(), V: 1}, {T: at.UTC(), V: 1.5}}
 	if got := svcs["c"].Series[sources.Latency]; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("c sparkline = %v, want %v (+Inf dropped)", got, want)
 	}

@@ -17,12 +17,21 @@ const (
 	healthTotal = "total"
 )
 
-// healthResult is what the health query of one poll returned.
+// healthResult is what the health query of one poll returned, over its chunks.
 type healthResult struct {
-	query   string
-	custom  bool                            // the profile's own query: a share per service
-	targets map[string]sources.TargetHealth // by service
-	err     error
+	query  string
+	custom bool                              // the profile's own query: a share per service
+	chunks []map[string]sources.TargetHealth // by service, per chunk
+	errs   []error                           // per chunk
+}
+
+func (h *healthResult) err() error {
+	for _, err := range h.errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // wantsHealth tells whether this source asks for target health: only a source with a
@@ -61,22 +70,35 @@ func defaultHealthQuery(by string) string {
 		by, healthUp, healthTotal)
 }
 
-// planHealth makes the health job of a poll at `at`; nil result when none is asked.
-func (s *Source) planHealth(at time.Time) (job, *healthResult) {
+// planHealth makes the health jobs of a poll at `at`, one per chunk of services;
+// nil result when none is asked.
+func (s *Source) planHealth(at time.Time) ([]job, *healthResult) {
 	q := s.HealthQuery()
 	if q == "" {
-		return job{}, nil
+		return nil, nil
 	}
 	h := &healthResult{query: q, custom: s.opts.Signals.Health != ""}
+	h.chunks = make([]map[string]sources.TargetHealth, len(s.health))
+	h.errs = make([]error, len(s.health))
 	key := s.serviceKey("")
-	return job{what: "health query", query: q, do: func(ctx context.Context) error {
-		v, _, _, err := s.api.Query(ctx, q, at)
-		if err == nil {
-			h.targets, err = readHealth(v, key, h.custom)
-		}
-		h.err = err
-		return err
-	}}, h
+	var jobs []job
+	for i, part := range s.health {
+		keep := s.keepFor(part, "")
+		jobs = append(jobs, job{what: "health query", query: part.query, do: func(ctx context.Context) error {
+			v, _, _, err := s.api.Query(ctx, part.query, at)
+			if err == nil {
+				h.chunks[i], err = readHealth(v, key, h.custom)
+			}
+			for name := range h.chunks[i] {
+				if keep != nil && !keep[name] {
+					delete(h.chunks[i], name)
+				}
+			}
+			h.errs[i] = err
+			return err
+		}})
+	}
+	return jobs, h
 }
 
 // readHealth reads the health query's answer per service. The default query gives up
@@ -136,17 +158,21 @@ func readHealth(v model.Value, key func(model.Metric) (string, bool), custom boo
 // apply puts the targets into the services' signals, or the failure of the health
 // query into every service it would have answered for.
 func (h *healthResult) apply(out *sources.SignalsData, budget time.Duration) *sources.QueryFailure {
-	if h.err != nil {
-		reason := describe(h.err, budget)
+	if err := h.err(); err != nil {
+		reason := describe(err, budget)
 		for name, ss := range out.Services {
 			ss.Targets = sources.TargetHealth{Err: reason}
 			out.Services[name] = ss
 		}
 		return &sources.QueryFailure{What: "health query", Query: h.query, Err: reason}
 	}
-	for name, ss := range out.Services {
-		ss.Targets = h.targets[name]
-		out.Services[name] = ss
+	for _, targets := range h.chunks {
+		for name, t := range targets {
+			if ss, ok := out.Services[name]; ok {
+				ss.Targets = t
+				out.Services[name] = ss
+			}
+		}
 	}
 	return nil
 }

@@ -83,8 +83,8 @@ func testTargetHealth(t *testing.T, p *testservers.PromServer) {
 			t.Errorf("%s targets = %+v, want %+v", name, got, w)
 		}
 	}
-	if data.Signals.Requests != 9 || len(data.Signals.Failures) != 0 {
-		t.Errorf("requests %d (want 4 instant, 4 range, 1 health), failures %+v", data.Signals.Requests, data.Signals.Failures)
+	if data.Signals.Requests != 5 || len(data.Signals.Failures) != 0 {
+		t.Errorf("requests %d (want 4 range, 1 health), failures %+v", data.Signals.Requests, data.Signals.Failures)
 	}
 }
 

@@ -21,6 +21,8 @@ import (
 // carries the error with the last good counts.
 func (s *Source) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 	ctx = withPollLimits(ctx)
+	warnings := &warningSet{}
+	ctx = withWarnings(ctx, warnings)
 	budget := pollBudget(ctx)
 	wrap := func(what string, err error) error { return wrapQuery(what, err, budget) }
 	var (
@@ -104,6 +106,7 @@ func (s *Source) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 		s.lastSLOs = data.SLOs
 		s.mu.Unlock()
 	}
+	data.Warnings = warnings.sorted()
 	return data, nil
 }
 

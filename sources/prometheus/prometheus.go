@@ -4,12 +4,15 @@
 // VictoriaMetrics.
 //
 // Queries are batched by label, never issued per service or per SLO: a poll makes one
-// instant and one sparkline query per signal of the shared profile (plus two per
-// per-service override), one target-health query for every service, and one query
-// per SLO window for every SLO at once; how much of each SLO window holds data is
-// asked for every SLO at once, at most hourly. The number of requests grows with the
-// kinds of question, not with the number of services or SLOs. An SLO whose own query
-// the server rejects is asked alone, with a back-off, until it answers again.
+// range query per signal of the shared profile, whose last point is the current value
+// and whose earlier points extend the sparkline kept here (see readSpark), plus one
+// per per-service override, and one target-health query for every service. The
+// profile's and the health query are restricted to the configured services and asked
+// in chunks of up to 1,000 (see restrictQuery), so they cost what is configured, not
+// what Prometheus holds. SLOs are asked per window, in requests of a bounded number
+// of SLOs (see sloChunk); how much of each SLO window holds data is asked for every
+// SLO at once, at most hourly. An SLO whose own query the server rejects is asked
+// alone, with a back-off, until it answers again.
 //
 // A query the server rejects (bad_data, execution) marks only what it feeds; a failing
 // server fails the poll (see Poll).
@@ -64,6 +67,11 @@ type SignalSpec struct {
 	// is set.
 	Health   string
 	Services []ServiceSpec // every service this Prometheus reports on, in config order
+	// AllServices asks the profile's queries for every service Prometheus has, as
+	// written, and puts every service an answer names on the board. Otherwise each
+	// query is restricted to the configured services (see restrictQuery), which is
+	// what keeps a board of 200 services cheap on a Prometheus of 10,000 jobs.
+	AllServices bool
 }
 
 // ServiceSpec is one service and the signals it reads from queries of its own.
@@ -87,6 +95,15 @@ type Source struct {
 	opts Options
 
 	sloIndex map[string]int // SLO name -> index in opts.SLOs
+
+	// The profile's and the health query as asked: restricted to the configured
+	// services, in chunks (see restrictQuery); configured is the set of those.
+	profile    map[sources.Signal][]restricted
+	health     []restricted
+	configured map[string]bool
+
+	sparkMu sync.Mutex
+	spark   map[string]*sparkHistory // by the query asked: see readSpark
 
 	mu        sync.Mutex
 	long      map[string]*longCache  // long-window group -> last answer
@@ -161,18 +178,52 @@ func New(opts Options) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus %s: %w", opts.Name, err)
 	}
-	return &Source{
+	src := &Source{
 		name:     opts.Name,
-		api:      checked(v1.NewAPI(c)),
+		api:      collectWarnings(checked(v1.NewAPI(c))),
 		opts:     opts,
 		sloIndex: idx,
 		long:     map[string]*longCache{},
 		built:    map[string]*builtQuery{},
+		spark:    map[string]*sparkHistory{},
 
 		trouble:      map[int]*sloTrouble{},
 		comboTrouble: map[string]*comboTrouble{},
 		lastCounts:   map[int]map[time.Duration]slo.Counts{},
-	}, nil
+	}
+	src.restrictSignals()
+	return src, nil
+}
+
+// restrictSignals restricts the profile's and the health query to the configured
+// services, once: the text depends only on the configuration.
+func (s *Source) restrictSignals() {
+	spec := s.opts.Signals
+	if spec == nil {
+		return
+	}
+	s.configured = make(map[string]bool, len(spec.Services))
+	names := make([]string, 0, len(spec.Services))
+	for _, svc := range spec.Services {
+		s.configured[svc.Name] = true
+		names = append(names, svc.Name)
+	}
+	restrict := func(q string) []restricted {
+		if spec.AllServices {
+			return []restricted{{query: q}}
+		}
+		parts, _ := restrictQuery(q, spec.By, names)
+		return parts
+	}
+	s.profile = map[sources.Signal][]restricted{}
+	for _, sig := range sources.AllSignals {
+		if q := spec.Profile[sig]; q != "" {
+			s.profile[sig] = restrict(q)
+		}
+	}
+	if q := s.HealthQuery(); q != "" {
+		s.health = restrict(q)
+	}
 }
 
 func checkSignals(s *SignalSpec) error {

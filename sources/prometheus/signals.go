@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
 	"github.com/vigil-sre/vigil/sources"
@@ -15,12 +14,27 @@ type sigResult struct {
 	signal  sources.Signal
 	service string // "" for the batched profile query, else the overriding service
 	what    string // "saturation", "checkout latency"
-	query   string
-	values  map[string]float64
-	series  map[string][]sources.Point
-	// The failures of the instant and the range query. Only query faults reach
-	// assembly: any other failure fails the whole poll.
-	valuesErr, seriesErr error
+	query   string // as configured
+	chunks  []*chunkResult
+}
+
+// chunkResult is the answer to one chunk of a signal's query (see restrictQuery).
+type chunkResult struct {
+	read sparkRead
+	// The failure of the query. Only query faults reach assembly: any other failure
+	// fails the whole poll.
+	err error
+}
+
+// err is the first failure among the chunks: a query the server rejects is rejected
+// whichever services it is restricted to.
+func (r *sigResult) err() error {
+	for _, c := range r.chunks {
+		if c.err != nil {
+			return c.err
+		}
+	}
+	return nil
 }
 
 // signalPlan is the signal part of one poll: its jobs and where they put answers.
@@ -30,56 +44,63 @@ type signalPlan struct {
 	health  *healthResult // nil when no health query is asked
 }
 
-// planSignals makes the signal jobs of one poll at `at`: for each signal of the
-// profile one instant query and one range query for all services, the same pair for
-// each per-service override, and one target-health query for all services.
+// planSignals makes the signal jobs of one poll at `at`: the target-health query for
+// all services, then for each signal of the profile one range query per chunk of
+// services (see restrictQuery) whose last point is the current value, and one for
+// each per-service override. The health query comes first: in plan order, which also
+// orders the errors of a failing server, it says whether the rest can be trusted.
 func (s *Source) planSignals(at time.Time) *signalPlan {
 	spec := s.opts.Signals
 	p := &signalPlan{}
-	add := func(sig sources.Signal, service, query string) {
+	if js, h := s.planHealth(at); h != nil {
+		p.jobs = append(p.jobs, js...)
+		p.health = h
+	}
+	add := func(sig sources.Signal, service, query string, parts []restricted) {
 		what := string(sig)
 		if service != "" {
 			what = service + " " + what
 		}
 		r := &sigResult{signal: sig, service: service, what: what, query: query}
 		p.results = append(p.results, r)
-		key := s.serviceKey(service)
-		p.jobs = append(p.jobs,
-			job{what: what + " query", query: query, do: func(ctx context.Context) error {
-				v, _, _, err := s.api.Query(ctx, query, at)
-				if err == nil {
-					r.values, err = instantValues(v, key, combineFor(sig))
-				}
-				r.valuesErr = err
-				return err
-			}},
-			job{what: what + " sparkline", query: query, do: func(ctx context.Context) error {
-				rng := v1.Range{Start: at.Add(-s.opts.SparkWindow), End: at, Step: s.opts.SparkStep}
-				v, _, _, err := s.api.QueryRange(ctx, query, rng)
-				if err == nil {
-					r.series, err = rangeSeries(v, key, combineFor(sig))
-				}
-				r.seriesErr = err
-				return err
+		key, combine := s.serviceKey(service), combineFor(sig)
+		for _, part := range parts {
+			c := &chunkResult{}
+			r.chunks = append(r.chunks, c)
+			p.jobs = append(p.jobs, job{what: what + " query", query: part.query, do: func(ctx context.Context) error {
+				c.read, c.err = s.readSpark(ctx, part.query, s.keepFor(part, service), key, combine, at)
+				return c.err
 			}})
+		}
 	}
 	for _, sig := range sources.AllSignals {
-		if q := spec.Profile[sig]; q != "" {
-			add(sig, "", q)
+		if parts := s.profile[sig]; len(parts) > 0 {
+			add(sig, "", spec.Profile[sig], parts)
 		}
 	}
 	for _, svc := range spec.Services {
 		for _, sig := range sources.AllSignals {
 			if q := svc.Overrides[sig]; q != "" {
-				add(sig, svc.Name, q)
+				add(sig, svc.Name, q, []restricted{{query: q}})
 			}
 		}
 	}
-	if j, h := s.planHealth(at); h != nil {
-		p.jobs = append(p.jobs, j)
-		p.health = h
-	}
 	return p
+}
+
+// keepFor is the set of services whose answers to part are kept: the chunk's own
+// services, or, for a query that could not be restricted, the configured services
+// (every service when the profile is for all of them).
+func (s *Source) keepFor(part restricted, service string) map[string]bool {
+	switch {
+	case service != "":
+		return nil // an override answers for its service only
+	case part.keep != nil:
+		return part.keep
+	case s.opts.Signals.AllServices:
+		return nil
+	}
+	return s.configured
 }
 
 // serviceKey reads the service a series belongs to: the by label for the batched
@@ -97,27 +118,60 @@ func (s *Source) serviceKey(service string) func(model.Metric) (string, bool) {
 }
 
 // assemble builds the poll's signal data. A failed query marks only the readings it
-// feeds, with the reason, and is listed in Failures; everything else is fresh.
+// feeds, with the reason, and is listed in Failures; everything else is fresh. It is
+// linear in services plus overrides: each override touches its own service only.
 func (p *signalPlan) assemble(spec *SignalSpec, budget time.Duration) *sources.SignalsData {
 	out := &sources.SignalsData{Services: make(map[string]sources.ServiceSignals, len(spec.Services))}
-	for _, svc := range spec.Services {
+	addService := func(name string) {
 		ss := sources.ServiceSignals{
-			Service: svc.Name,
+			Service: name,
 			Values:  make(map[sources.Signal]sources.Reading, len(sources.AllSignals)),
 			Series:  map[sources.Signal][]sources.Point{},
 		}
 		for _, sig := range sources.AllSignals {
 			ss.Values[sig] = sources.Reading{}
 		}
-		out.Services[svc.Name] = ss
+		out.Services[name] = ss
+	}
+	for _, svc := range spec.Services {
+		addService(svc.Name)
+	}
+	if spec.AllServices {
+		// Every service some answer names is on the board, each with every signal
+		// (an unanswered one reads no data, a failed one its error).
+		for _, r := range p.results {
+			if r.service != "" {
+				continue
+			}
+			for _, c := range r.chunks {
+				for name := range c.read.series {
+					if _, ok := out.Services[name]; !ok {
+						addService(name)
+					}
+				}
+				for name := range c.read.values {
+					if _, ok := out.Services[name]; !ok {
+						addService(name)
+					}
+				}
+			}
+		}
+	}
+	overridden := map[sources.Signal]map[string]bool{}
+	for _, svc := range spec.Services {
+		for sig, q := range svc.Overrides {
+			if q == "" {
+				continue
+			}
+			if overridden[sig] == nil {
+				overridden[sig] = map[string]bool{}
+			}
+			overridden[sig][svc.Name] = true
+		}
 	}
 	for _, r := range p.results {
-		switch {
-		case r.valuesErr != nil:
-			// The sparkline of a query that failed is not worth a line of its own.
-			out.Failures = append(out.Failures, sources.QueryFailure{What: r.what + " query", Query: r.query, Err: describe(r.valuesErr, budget)})
-		case r.seriesErr != nil:
-			out.Failures = append(out.Failures, sources.QueryFailure{What: r.what + " sparkline", Query: r.query, Err: describe(r.seriesErr, budget)})
+		if err := r.err(); err != nil {
+			out.Failures = append(out.Failures, sources.QueryFailure{What: r.what + " query", Query: r.query, Err: describe(err, budget)})
 		}
 	}
 	// Batched results first, then overrides on top: a service's own query wins.
@@ -126,25 +180,41 @@ func (p *signalPlan) assemble(spec *SignalSpec, budget time.Duration) *sources.S
 			if (r.service != "") != (pass == 1) {
 				continue
 			}
-			var reason string
-			if r.valuesErr != nil {
-				reason = describe(r.valuesErr, budget)
+			if err := r.err(); err != nil {
+				reason := describe(err, budget)
+				if pass == 1 {
+					out.Services[r.service].Values[r.signal] = sources.Reading{Err: reason}
+					continue
+				}
+				for name, ss := range out.Services {
+					if !overridden[r.signal][name] {
+						ss.Values[r.signal] = sources.Reading{Err: reason}
+					}
+				}
+				continue
 			}
-			for _, svc := range spec.Services {
-				if pass == 0 && svc.Overrides[r.signal] != "" {
-					continue
+			for _, c := range r.chunks {
+				for name, pts := range c.read.series {
+					if pass == 0 && overridden[r.signal][name] {
+						continue
+					}
+					ss, ok := out.Services[name]
+					if !ok {
+						continue
+					}
+					if len(pts) > 0 {
+						ss.Series[r.signal] = pts
+					}
 				}
-				if pass == 1 && svc.Name != r.service {
-					continue
-				}
-				ss := out.Services[svc.Name]
-				if reason != "" {
-					ss.Values[r.signal] = sources.Reading{Err: reason}
-				} else if v, ok := r.values[svc.Name]; ok {
+				for name, v := range c.read.values {
+					if pass == 0 && overridden[r.signal][name] {
+						continue
+					}
+					ss, ok := out.Services[name]
+					if !ok {
+						continue
+					}
 					ss.Values[r.signal] = sources.Reading{Value: v, Valid: true}
-				}
-				if pts := r.series[svc.Name]; len(pts) > 0 && reason == "" {
-					ss.Series[r.signal] = pts
 				}
 			}
 		}

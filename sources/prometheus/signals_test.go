@@ -127,8 +127,8 @@ func testSignalsEqualDirect(t *testing.T, p *testservers.PromServer) {
 	if valid < 3 {
 		t.Errorf("only %d signals had data; the test proves little", valid)
 	}
-	if want := 8 + 8 + 1; data.Signals.Requests != want {
-		t.Errorf("requests = %d, want %d (4 instant + 4 range for the profile and for the overrides, 1 health)", data.Signals.Requests, want)
+	if want := 4 + 4 + 1; data.Signals.Requests != want {
+		t.Errorf("requests = %d, want %d (a range query per signal of the profile and of the overrides, 1 health)", data.Signals.Requests, want)
 	}
 }
 
@@ -170,8 +170,8 @@ func testRequestsConstant(t *testing.T, p *testservers.PromServer) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if data.Signals.Requests != 9 { // 4 instant, 4 range, 1 health
-			t.Errorf("%d services: %d requests, want 9", n, data.Signals.Requests)
+		if data.Signals.Requests != 5 { // 4 range, 1 health
+			t.Errorf("%d services: %d requests, want 5", n, data.Signals.Requests)
 		}
 		if len(data.Signals.Services) != n {
 			t.Errorf("%d services configured, %d in the data", n, len(data.Signals.Services))
@@ -206,8 +206,8 @@ func testDownThenUp(t *testing.T, p *testservers.PromServer) {
 		t.Fatal(err)
 	}
 	p.Stop()
-	if _, err := pollNow(); err == nil || err.Error() != "latency query: connection refused" {
-		t.Fatalf("poll of a stopped Prometheus: %v, want latency query: connection refused", err)
+	if _, err := pollNow(); err == nil || err.Error() != "health query: connection refused" {
+		t.Fatalf("poll of a stopped Prometheus: %v, want health query: connection refused", err)
 	}
 	p.Start()
 	data, err := pollNow()
@@ -239,7 +239,8 @@ func TestBadPromQLNamesTheSignal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("poll failed as a whole: %v", err)
 	}
-	const reason = `bad_data: invalid parameter "query": 1:16: parse error: unclosed left parenthesis`
+	// Prometheus's range endpoint words it without "invalid parameter".
+	const reason = `bad_data: 1:16: parse error: unclosed left parenthesis`
 	x := data.Signals.Services["x"]
 	if got := x.Values[sources.Traffic]; got.Valid || got.Err != reason {
 		t.Errorf("x traffic = %+v, want Err %q", got, reason)

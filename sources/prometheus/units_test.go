@@ -127,10 +127,10 @@ func TestPollConcurrencyIsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 4 instant and 4 range queries for the profile and for each of two services'
+	// A range query per signal of the profile and of each of two services'
 	// overrides, and the health query.
-	if data.Signals.Requests != 25 {
-		t.Errorf("%d requests, want 25", data.Signals.Requests)
+	if data.Signals.Requests != 13 {
+		t.Errorf("%d requests, want 13", data.Signals.Requests)
 	}
 	if p := peak.Load(); p > parallel || p < 2 {
 		t.Errorf("peak of %d requests in flight, want 2..%d", p, parallel)
