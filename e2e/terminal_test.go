@@ -134,7 +134,7 @@ func TestCrashRestoresTheTerminal(t *testing.T) {
 			if where == "config" {
 				args = "--config config.yaml"
 			}
-			r := tm.record(dir, fmt.Sprintf("XDG_STATE_HOME=%s VIGIL_TEST_PANIC=%s TERM=xterm-256color %s %s", state, where, bin, args))
+			r := tm.record(dir, fmt.Sprintf("XDG_STATE_HOME=%s VIGIL_TEST_FAULT=%s TERM=xterm-256color %s %s", state, where, bin, args))
 			code, stderr := r.finished(30 * time.Second)
 			if code != 1 {
 				t.Errorf("exit %d, want 1", code)
@@ -142,7 +142,7 @@ func TestCrashRestoresTheTerminal(t *testing.T) {
 			if strings.Count(stderr, "\n") != 1 {
 				t.Errorf("want one line on stderr, got %q", stderr)
 			}
-			m := regexp.MustCompile(`^vigil: crashed \(panic in [^)]*VIGIL_TEST_PANIC=` + where + `\); terminal restored; stack trace in (\S+)\n$`).FindStringSubmatch(stderr)
+			m := regexp.MustCompile(`^vigil: crashed \(panic in [^)]*VIGIL_TEST_FAULT=` + where + `\); terminal restored; stack trace in (\S+)\n$`).FindStringSubmatch(stderr)
 			if m == nil {
 				t.Fatalf("stderr %q", stderr)
 			}
@@ -178,10 +178,14 @@ func TestSignalsEndTheDashboard(t *testing.T) {
 		name string
 		sig  syscall.Signal
 		args string
+		env  string
 	}{
-		{"SIGTERM while drawing", syscall.SIGTERM, "demo"},
-		{"SIGHUP while drawing", syscall.SIGHUP, "demo"},
-		{"SIGTERM while reading a FIFO config", syscall.SIGTERM, "--config config.fifo"},
+		{"SIGTERM while drawing", syscall.SIGTERM, "demo", ""},
+		{"SIGHUP while drawing", syscall.SIGHUP, "demo", ""},
+		{"SIGTERM while reading a FIFO config", syscall.SIGTERM, "--config config.fifo", ""},
+		// Update never returns: only the forced exit can end it, and it must restore
+		// the tty and leave the alternate screen itself.
+		{"SIGTERM while the dashboard hangs", syscall.SIGTERM, "demo", "VIGIL_TEST_FAULT=hang"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -189,9 +193,13 @@ func TestSignalsEndTheDashboard(t *testing.T) {
 				t.Fatal(err)
 			}
 			tm := newTerm(t, 100, 30, dir)
-			r := tm.record(dir, fmt.Sprintf(`sh -c 'echo $$ > pid; TERM=xterm-256color exec %s %s'`, bin, tc.args))
+			r := tm.record(dir, fmt.Sprintf(`sh -c 'echo $$ > pid; %s TERM=xterm-256color exec %s %s'`, tc.env, bin, tc.args))
 			if tc.args == "demo" {
 				tm.waitFor(20*time.Second, "DEMO")
+				if tc.env != "" {
+					tm.keys("j") // the hook hangs Update on a key
+					time.Sleep(300 * time.Millisecond)
+				}
 			} else {
 				waitForFile(t, filepath.Join(dir, "pid"), 10*time.Second)
 				time.Sleep(500 * time.Millisecond) // let it reach the blocking open
@@ -205,12 +213,15 @@ func TestSignalsEndTheDashboard(t *testing.T) {
 				t.Fatal(err)
 			}
 			// 2s forced-exit bound, plus the shell and the screen polling.
-			r.finished(5 * time.Second)
+			code, stderr := r.finished(5 * time.Second)
 			if d := time.Since(sent); d > 4*time.Second {
 				t.Errorf("vigil took %s to end after %s", d, tc.sig)
 			}
 			if s := tm.screen(); strings.Contains(s, "DEMO") {
 				t.Errorf("the dashboard is still on screen (alternate screen not left):\n%s", s)
+			}
+			if tc.env != "" && (code != 1 || stderr != "vigil: SIGTERM: did not shut down within 2s; exiting anyway\n") {
+				t.Errorf("forced exit: code %d, stderr %q", code, stderr)
 			}
 		})
 	}

@@ -93,7 +93,7 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		Demo:    ui.demo,
 		Version: ui.Version,
 	})
-	p := tea.NewProgram(withTestPanic(model), tea.WithContext(ctx), tea.WithColorProfile(profile))
+	p := tea.NewProgram(withTestFault(model), tea.WithContext(ctx), tea.WithColorProfile(profile))
 
 	// Standard error goes to a trace file from here on, before any goroutine that
 	// could crash starts drawing-time work.
@@ -192,39 +192,46 @@ func openLog(path string) (*slog.Logger, func(), error) {
 	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
 }
 
-// testPanicEnv names a place where vigil panics on purpose, so the end-to-end tests
-// can check that every kind of crash restores the terminal and reports the stack
-// trace's file: "config" (the main goroutine, before the dashboard), "build" (the
-// goroutine that builds Boards), "update" (Bubble Tea's Update) and "command" (a
-// command Bubble Tea runs in its own goroutine). Only those tests set it.
-const testPanicEnv = "VIGIL_TEST_PANIC"
+// testFaultEnv names a fault vigil commits on purpose, so the end-to-end tests can
+// check that every way of dying restores the terminal: a panic in "config" (the
+// main goroutine, before the dashboard), "build" (the goroutine that builds
+// Boards), "update" (Bubble Tea's Update) or "command" (a command Bubble Tea runs in
+// its own goroutine); or "hang", an Update that never returns once a key is
+// pressed, which only the forced exit after a signal can end. Only those tests set
+// it.
+const testFaultEnv = "VIGIL_TEST_FAULT"
 
 // testPanic panics when the test hook names where.
 func testPanic(where string) {
-	if os.Getenv(testPanicEnv) == where {
-		panic("test panic requested by " + testPanicEnv + "=" + where)
+	if os.Getenv(testFaultEnv) == where {
+		panic("test fault requested by " + testFaultEnv + "=" + where)
 	}
 }
 
-// withTestPanic wraps the root model so that its Update, or a command it returns,
-// panics when the test hook asks for it; otherwise it returns m itself.
-func withTestPanic(m tea.Model) tea.Model {
-	switch os.Getenv(testPanicEnv) {
-	case "update", "command":
-		return panickyModel{m}
+// withTestFault wraps the root model so that its Update, or a command it returns,
+// panics or hangs when the test hook asks for it; otherwise it returns m itself.
+func withTestFault(m tea.Model) tea.Model {
+	switch os.Getenv(testFaultEnv) {
+	case "update", "command", "hang":
+		return faultyModel{m}
 	}
 	return m
 }
 
-type panickyModel struct{ tea.Model }
+type faultyModel struct{ tea.Model }
 
-func (p panickyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	m, cmd := p.Model.Update(msg)
+func (f faultyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, key := msg.(tea.KeyPressMsg); key && os.Getenv(testFaultEnv) == "hang" {
+		select {} // on a key, so the test sees the dashboard drawn first
+	}
+	m, cmd := f.Model.Update(msg)
 	if _, board := msg.(tui.BoardMsg); board {
-		testPanic("update")
-		if os.Getenv(testPanicEnv) == "command" {
-			return panickyModel{m}, func() tea.Msg { testPanic("command"); return nil }
+		switch os.Getenv(testFaultEnv) {
+		case "update":
+			testPanic("update")
+		case "command":
+			return faultyModel{m}, func() tea.Msg { testPanic("command"); return nil }
 		}
 	}
-	return panickyModel{m}, cmd
+	return faultyModel{m}, cmd
 }
