@@ -23,11 +23,17 @@ func (b buildStamp) String() string {
 	return fmt.Sprintf("vigil %s (commit %s, built %s)", b.Version, b.Commit, b.Date)
 }
 
-// Short is the version the header shows: a development build also names its commit,
-// so two dev builds on two bastions can be told apart.
+// Short is the version the dashboard shows: a release's version, or for a
+// development build (no tag: "dev" or a pseudo-version such as
+// v0.0.0-20261127130842-6fc188b12345) "dev" and its commit, so two dev builds on two
+// bastions can be told apart in a few cells.
 func (b buildStamp) Short() string {
-	if b.Version == "dev" && b.Commit != "none" {
+	dev := b.Version == "dev" || pseudoVersionRevision(b.Version) != ""
+	switch {
+	case dev && b.Commit != "none":
 		return "dev " + b.Commit
+	case dev:
+		return "dev"
 	}
 	return b.Version
 }

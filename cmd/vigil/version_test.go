@@ -85,6 +85,8 @@ func TestBuildStampShort(t *testing.T) {
 		{buildStamp{"dev", "none", "unknown"}, "dev"},
 		{buildStamp{"dev", "6fc188b12345", "x"}, "dev 6fc188b12345"},
 		{buildStamp{"v1.2.3", "none", "unknown"}, "v1.2.3"},
+		{buildStamp{"v0.0.0-20261127130842-6fc188b12345+dirty", "6fc188b12345+dirty", "x"}, "dev 6fc188b12345+dirty"},
+		{buildStamp{"v1.2.4-0.20261127130842-6fc188b12345", "none", "unknown"}, "dev"},
 	} {
 		if got := tt.b.Short(); got != tt.want {
 			t.Errorf("%+v.Short() = %q, want %q", tt.b, got, tt.want)
