@@ -79,7 +79,14 @@ func rangeSeriesContext(ctx context.Context, v model.Value, key func(model.Metri
 	if !ok {
 		return nil, fmt.Errorf("bad response: want a matrix, got a %s", typeName(v))
 	}
-	out := map[string][]sources.Point{}
+	// First count each service's points, so each gets one list of the right size:
+	// growing a list of 600,000 points by appending copied it again and again.
+	type claim struct {
+		name string
+		ok   bool // the series belongs to a service (whose name may be "")
+	}
+	claims := make([]claim, len(m))
+	size := map[string]int{}
 	merged := map[string]bool{} // services fed by more than one series
 	for i, ss := range m {
 		if i%checkEvery == checkEvery-1 {
@@ -94,28 +101,34 @@ func rangeSeriesContext(ctx context.Context, v model.Value, key func(model.Metri
 		if !ok {
 			continue
 		}
-		pts, seen := out[name]
-		if seen {
+		if _, seen := size[name]; seen {
 			merged[name] = true
 		}
-		pts = slices.Grow(pts, len(ss.Values)) // one allocation per series, not a doubling
+		size[name] += len(ss.Values)
+		claims[i] = claim{name, true}
+	}
+	out := make(map[string][]sources.Point, len(size))
+	for name, n := range size {
+		out[name] = make([]sources.Point, 0, n)
+	}
+	for i, ss := range m {
+		c := claims[i]
+		if !c.ok {
+			continue
+		}
+		pts := out[c.name]
 		for _, p := range ss.Values {
 			if usable(float64(p.Value)) {
 				pts = append(pts, sources.Point{T: p.Timestamp.Time().UTC(), V: float64(p.Value)})
 			}
 		}
-		out[name] = pts
+		out[c.name] = pts
 	}
 	for name := range merged {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		out[name] = foldByTime(out[name], combine)
-	}
-	for name, pts := range out {
-		if pts == nil {
-			out[name] = []sources.Point{}
-		}
 	}
 	return out, nil
 }
