@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +89,31 @@ func TestMetadataAnswersHaveASmallCap(t *testing.T) {
 	var capErr *capError
 	if !errors.As(err, &capErr) || capErr.max != maxMetadataBody {
 		t.Errorf("error %v, want the 1 MiB cap", err)
+	}
+}
+
+// TestNoEmptyReasons: every way of describing an error says something, even when the
+// server or the error it came from said nothing.
+func TestNoEmptyReasons(t *testing.T) {
+	errs := []error{
+		&v1.Error{},
+		&v1.Error{Type: v1.ErrBadData},
+		&v1.Error{Msg: "x"},
+		&v1.Error{Type: v1.ErrClient, Msg: ""},
+		&v1.Error{Type: v1.ErrServer, Msg: "server error: 503", Detail: `{"status":"error"}`},
+		&v1.Error{Type: v1.ErrBadResponse},
+		&net.DNSError{IsNotFound: true},
+		&net.DNSError{},
+		errors.New(""),
+		&url.Error{Op: "Post", URL: "http://p", Err: errors.New(" \x1b ")},
+	}
+	for _, err := range errs {
+		got := describe(err, 0)
+		if strings.TrimSpace(got) == "" || strings.HasSuffix(got, ": ") || strings.HasSuffix(got, " ") || strings.Contains(got, ": :") {
+			t.Errorf("describe(%#v) = %q", err, got)
+		}
+	}
+	if got := describe(&v1.Error{}, 0); got != "error with no message" {
+		t.Errorf(`{"status":"error"} reads %q, want "error with no message"`, got)
 	}
 }

@@ -83,16 +83,22 @@ func describe(err error, budget time.Duration) string {
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return "host unreachable"
 	case errors.As(err, &dnsErr):
-		if dnsErr.IsNotFound {
-			return "no such host " + dnsErr.Name
+		name := clip(dnsErr.Name)
+		switch {
+		case dnsErr.IsNotFound && name == "":
+			return "no such host"
+		case dnsErr.IsNotFound:
+			return "no such host " + name
+		case name == "":
+			return "DNS lookup failed"
 		}
-		return "DNS lookup of " + dnsErr.Name + " failed"
+		return "DNS lookup of " + name + " failed"
 	case errors.As(err, &authErr):
 		return "TLS: certificate signed by an unknown authority (set tls_config.ca_file)"
 	case errors.As(err, &hostErr):
-		return "TLS: " + clip(hostErr.Error())
+		return "TLS: " + reason(hostErr.Error())
 	case errors.As(err, &certErr):
-		return "TLS: " + clip(certErr.Error())
+		return "TLS: " + reason(certErr.Error())
 	case errors.As(err, &recErr):
 		return "TLS handshake with a plain-HTTP server (use http://)"
 	case errors.As(err, &apiErr):
