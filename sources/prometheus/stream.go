@@ -12,7 +12,7 @@ import (
 
 // Query answers are decoded here, as the body streams in, rather than by the client:
 // client_golang reads the whole body into memory, copies the result once more and
-// builds its model values from that, which made a 32 MiB answer cost 240 MiB. Decoding
+// builds its model values from that, which made a 32 MiB answer cost over 150 MiB. Decoding
 // from the stream holds only the values themselves, and counting series and points as
 // they arrive stops an oversized answer before it is built.
 
