@@ -15,9 +15,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/vigil-sre/vigil/internal/textsafe"
 )
 
 // queryError is a failed query as the operator reads it: which question failed and a
@@ -213,15 +213,15 @@ func bodyReason(body string) string {
 
 // clip makes s one printable line of at most maxReason runes.
 func clip(s string) string {
+	// Line breaks become spaces; whole escape sequences (not just their ESC, which
+	// would leave "[31m" behind), other controls and bidi overrides go.
 	s = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsControl(r): // C0 and C1, ESC and U+009B among them
+		if r == '\n' || r == '\r' || r == '\t' {
 			return ' '
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi overrides
-			return -1
 		}
 		return r
 	}, s)
+	s = textsafe.Clean(s)
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > maxReason {
 		s = string(r[:maxReason-1]) + "…"

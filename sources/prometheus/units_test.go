@@ -48,7 +48,7 @@ func TestDescribe(t *testing.T) {
 			"execution: query processing would load too many samples into memory in query execution"},
 		{&v1.Error{Type: v1.ErrBadData, Msg: long}, 0, "bad_data: " + strings.Repeat("x", maxReason-len("bad_data: ")-1) + "…"},
 		{&v1.Error{Type: v1.ErrBadResponse, Msg: "unexpected end of JSON input"}, 0, "bad response: unexpected end of JSON input"},
-		{post(errors.New("proxyconnect tcp: \x1b[31mred\x1b[0m\nsecond line")), 0, "proxyconnect tcp: [31mred [0m second line"},
+		{post(errors.New("proxyconnect tcp: \x1b[31mred\x1b[0m\nsecond line")), 0, "proxyconnect tcp: red second line"},
 	}
 	for _, tc := range tests {
 		if got := describe(tc.err, tc.budget); got != tc.want {
