@@ -106,9 +106,9 @@ type Source struct {
 	spark   map[string]*sparkHistory // by the query asked: see readSpark
 
 	mu        sync.Mutex
-	long      map[string]*longCache  // long-window group -> last answer
-	built     map[string]*builtQuery // group -> its combined query
-	retention *time.Duration         // nil until the server has answered
+	long      map[string]*longCache    // long-window group -> last answer
+	built     map[string][]*builtQuery // group -> its combined queries, in chunks
+	retention *time.Duration           // nil until the server has answered
 	recording []map[time.Duration]bool
 	lastSLOs  *sources.SLOData             // the last good SLO answer, shown stale when SLO questions fail
 	queries   map[string]map[string]string // SLO name -> label -> PromQL asked; nil: rebuild
@@ -184,7 +184,7 @@ func New(opts Options) (*Source, error) {
 		opts:     opts,
 		sloIndex: idx,
 		long:     map[string]*longCache{},
-		built:    map[string]*builtQuery{},
+		built:    map[string][]*builtQuery{},
 		spark:    map[string]*sparkHistory{},
 
 		trouble:      map[int]*sloTrouble{},

@@ -11,12 +11,16 @@ import (
 // sloPlan is the SLO part of one poll: the combined per-window queries, the SLOs
 // asked on their own (see sloTrouble), the retention flag and the coverage check.
 type sloPlan struct {
-	s        *Source
-	at       time.Time
-	groups   []sloGroup
-	built    []*builtQuery                          // per group; nil when answered from the cache
-	results  []map[int]map[time.Duration]slo.Counts // per group
-	groupErr []error                                // per group
+	s      *Source
+	at     time.Time
+	groups []sloGroup
+	// Per request: a group's SLOs are asked in chunks of at most maxSLOTerms terms
+	// (see chunkSubs), each its own request.
+	reqGroup []sloGroup
+	reqName  []string                               // "1h", or "1h 2/5" for a group in chunks
+	built    []*builtQuery                          // nil when answered from the cache
+	results  []map[int]map[time.Duration]slo.Counts //
+	groupErr []error                                //
 	probes   map[int]*probe                         // SLO index -> asked on its own this poll
 	// held are SLOs of a failing combined query that could not be asked on their own
 	// this poll (see comboTrouble), with the combined query's failure.
@@ -31,47 +35,48 @@ type sloPlan struct {
 // answered it once, and the coverage check when it is due.
 func (s *Source) planSLOs(at time.Time) (*sloPlan, []job) {
 	p := &sloPlan{s: s, at: at, groups: s.groups(), probes: map[int]*probe{}, held: map[int]error{}}
-	p.built = make([]*builtQuery, len(p.groups))
-	p.results = make([]map[int]map[time.Duration]slo.Counts, len(p.groups))
-	p.groupErr = make([]error, len(p.groups))
 	var jobs []job
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for gi, g := range p.groups {
-		if c := s.long[g.name]; g.long && c != nil && (at.Sub(c.at)).Abs() < s.opts.LongWindowEvery {
-			p.results[gi] = c.counts
-			continue
-		}
-		b := s.built[g.name]
-		if b == nil {
+	for _, g := range p.groups {
+		chunks, ok := s.built[g.name]
+		if !ok {
 			// The text depends only on the definitions, the recording check and the
 			// SLOs in trouble, so it is built when those change, not on every poll.
-			subs := s.subQueries(g)
-			b = &builtQuery{subs: subs, query: combine(s.opts.SLOs, subs)}
-			s.built[g.name] = b
+			chunks = chunkSubs(g.name, s.opts.SLOs, s.subQueries(g))
+			s.built[g.name] = chunks
 		}
-		if len(b.subs) == 0 {
-			continue // every SLO is in trouble
+		for _, b := range chunks {
+			gi := len(p.reqGroup)
+			p.reqGroup = append(p.reqGroup, g)
+			p.reqName = append(p.reqName, b.name)
+			p.built = append(p.built, nil)
+			p.results = append(p.results, nil)
+			p.groupErr = append(p.groupErr, nil)
+			if c := s.long[b.name]; g.long && c != nil && (at.Sub(c.at)).Abs() < s.opts.LongWindowEvery {
+				p.results[gi] = c.counts
+				continue
+			}
+			p.built[gi] = b
+			jobs = append(jobs, job{what: "SLO " + b.name + " query", query: b.query, do: func(ctx context.Context) error {
+				v, _, _, err := s.api.Query(ctx, b.query, at)
+				var counts map[int]map[time.Duration]slo.Counts
+				if err == nil {
+					counts, err = s.readCounts(v, b.subs)
+				}
+				if err != nil {
+					p.groupErr[gi] = err
+					return err
+				}
+				p.results[gi] = counts
+				if g.long {
+					s.mu.Lock()
+					s.long[b.name] = &longCache{at: at, counts: counts}
+					s.mu.Unlock()
+				}
+				return nil
+			}})
 		}
-		p.built[gi] = b
-		jobs = append(jobs, job{what: "SLO " + g.name + " query", query: b.query, do: func(ctx context.Context) error {
-			v, _, _, err := s.api.Query(ctx, b.query, at)
-			var counts map[int]map[time.Duration]slo.Counts
-			if err == nil {
-				counts, err = s.readCounts(v, b.subs)
-			}
-			if err != nil {
-				p.groupErr[gi] = err
-				return err
-			}
-			p.results[gi] = counts
-			if g.long {
-				s.mu.Lock()
-				s.long[g.name] = &longCache{at: at, counts: counts}
-				s.mu.Unlock()
-			}
-			return nil
-		}})
 	}
 	for i, t := range s.trouble {
 		if !at.Before(t.next) {
@@ -81,9 +86,9 @@ func (s *Source) planSLOs(at time.Time) (*sloPlan, []job) {
 	if s.retention == nil {
 		jobs = append(jobs, job{what: "retention", aux: true, do: s.readRetention})
 	}
-	if j, c := s.planCoverage(at); c != nil {
+	if js, c := s.planCoverage(at); c != nil {
 		p.coverage = c
-		jobs = append(jobs, j)
+		jobs = append(jobs, js...)
 	}
 	return p, jobs
 }
@@ -102,7 +107,7 @@ func (p *sloPlan) followUp() []job {
 			continue
 		}
 		throttled := false
-		if c := p.s.comboTrouble[p.groups[gi].name]; c != nil && p.at.Before(c.next) {
+		if c := p.s.comboTrouble[p.reqName[gi]]; c != nil && p.at.Before(c.next) {
 			throttled = true
 		}
 		for _, sq := range p.built[gi].subs {
@@ -126,7 +131,7 @@ func (p *sloPlan) followUp() []job {
 func (p *sloPlan) serverError() (string, error) {
 	for gi, err := range p.groupErr {
 		if err != nil && !queryFault(err) {
-			return "SLO " + p.groups[gi].name + " query", err
+			return "SLO " + p.reqName[gi] + " query", err
 		}
 	}
 	for i := range p.s.opts.SLOs {
@@ -183,7 +188,7 @@ func (p *sloPlan) assemble(budget time.Duration) *sources.SLOData {
 	for gi, err := range p.groupErr {
 		if err != nil {
 			out.Failures = append(out.Failures, sources.QueryFailure{
-				What: "SLO " + p.groups[gi].name + " query", Query: p.built[gi].query, Err: describe(err, budget)})
+				What: "SLO " + p.reqName[gi] + " query", Query: p.built[gi].query, Err: describe(err, budget)})
 		}
 	}
 	if changed {

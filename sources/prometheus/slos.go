@@ -41,6 +41,7 @@ type longCache struct {
 
 // builtQuery is a group's combined query and the sub-expressions it is made of.
 type builtQuery struct {
+	name  string // the group's name, and the chunk's place when it has several
 	query string
 	subs  []subQuery
 }
@@ -55,8 +56,7 @@ type subQuery struct {
 
 // groups splits the windows: each of slo.Windows shorter than a day alone, those of a
 // day and more together, and every SLO window that is not one of slo.Windows together.
-// With any number of SLOs and SLO window lengths a poll makes 5 requests, and 7 when
-// the long windows are due.
+// Each group is asked in requests of at most maxSLOTerms terms (see chunkSubs).
 func (s *Source) groups() []sloGroup {
 	var gs []sloGroup
 	long := sloGroup{name: "", long: true}

@@ -100,7 +100,7 @@ func (p *sloPlan) updateTrouble(budget time.Duration) (changed bool) {
 	}
 	// A combined query that failed though none of its SLOs did alone.
 	for gi, err := range p.groupErr {
-		name := p.groups[gi].name
+		name := p.reqName[gi]
 		if err == nil && p.built[gi] != nil {
 			delete(s.comboTrouble, name)
 		}
