@@ -45,9 +45,20 @@ func (s *Source) sloQueriesLocked(i int) map[string]string {
 }
 
 // BudgetHistory is the error budget remaining of the SLO called name over its window
-// ending at end: one range query across [end-window, end] with step window/points,
-// each point the budget left over the SLO window ending there (1 untouched, 0 spent,
-// below 0 overspent). Steps without traffic or data are left out.
+// ending at end, at about `points` steps of window/points: each point the budget left
+// over the SLO window ending there (1 untouched, 0 spent, below 0 overspent). Steps
+// without traffic or data are left out.
+//
+// Evaluating the window's ratio at every step would read the window's samples once
+// per point (a 30-day SLO at 120 points: 120 windows of samples). Instead one range
+// query over [end - 2·window, end] asks each step's own errors and total, and the
+// window sums are added up here: about two windows of samples. On Prometheus 2.x,
+// whose ranges include both ends, the steps' increases add up to the window's
+// exactly when samples fall on the step boundaries, and within the extrapolation of
+// one step otherwise. A ratio SLI or a recording rule cannot be summed: for those the
+// window's ratio is still asked at every step.
+//
+// The request is bounded by ctx: the caller passes the configured query timeout.
 func (s *Source) BudgetHistory(ctx context.Context, name string, end time.Time, points int) ([]sources.Point, error) {
 	i, ok := s.sloIndex[name]
 	if !ok {
@@ -57,13 +68,102 @@ func (s *Source) BudgetHistory(ctx context.Context, name string, end time.Time, 
 		return nil, fmt.Errorf("budget history: points must be positive, not %d", points)
 	}
 	d := s.opts.SLOs[i]
-	step := d.Window / time.Duration(points)
-	if step < time.Second {
-		step = time.Second
-	}
-	query := budgetQuery(d)
+	step := max((d.Window / time.Duration(points)).Truncate(time.Second), time.Second)
 	budget := pollBudget(ctx)
-	v, _, _, err := s.api.QueryRange(ctx, query, v1.Range{Start: end.Add(-d.Window), End: end, Step: step})
+	s.mu.Lock()
+	recorded := s.recording != nil && s.recording[i][d.Window]
+	s.mu.Unlock()
+	if d.SLI.ErrorRatio != "" || recorded {
+		return s.budgetByWindow(ctx, name, d, end, step, budget)
+	}
+	n := max(int(d.Window/step), 1) // steps in one window
+	query := stepCountsQuery(d, step)
+	v, _, _, err := s.api.QueryRange(ctx, query, v1.Range{Start: end.Add(-time.Duration(2*n-1) * step), End: end, Step: step})
+	if err != nil {
+		return nil, wrapQuery("budget history of "+name, err, budget)
+	}
+	m, ok := v.(model.Matrix)
+	if !ok {
+		return nil, fmt.Errorf("budget history of %s: bad response: want a matrix, got a %s", name, v.Type())
+	}
+	return rollBudget(d, m, end, step, n), nil
+}
+
+// stepCountsQuery asks d's errors (or good events) and total over one step, told
+// apart by the "part" label.
+func stepCountsQuery(d slo.Definition, step time.Duration) string {
+	win := model.Duration(step).String()
+	errs, total := d.Queries(win)
+	first, part := "sum("+errs+")", partErrors
+	if goodForm(d) {
+		first, part = "sum("+goodQuery(d, win)+")", partGood
+	}
+	return `label_replace(` + first + `, "part", "` + part + `", "", "") or label_replace(sum(` + total + `), "part", "` + partTotal + `", "", "")`
+}
+
+// rollBudget adds the per-step counts of m into window sums ending at each of the
+// last n+1 steps up to end. A step with a total and no errors series has no errors,
+// and one with no good series no good events, as in the poll; a latency SLI's step
+// without its errors has no data.
+func rollBudget(d slo.Definition, m model.Matrix, end time.Time, step time.Duration, n int) []sources.Point {
+	type counts struct {
+		errs, good, total float64
+		hasE, hasG, hasT  bool
+	}
+	steps := make([]counts, 2*n) // by index from the range start
+	start := end.Add(-time.Duration(2*n-1) * step)
+	for _, ss := range m {
+		part := string(ss.Metric["part"])
+		for _, p := range ss.Values {
+			k := int(p.Timestamp.Time().Sub(start).Round(time.Millisecond) / step)
+			x := float64(p.Value)
+			if k < 0 || k >= len(steps) || !usable(x) {
+				continue
+			}
+			c := &steps[k]
+			switch part {
+			case partErrors:
+				c.errs, c.hasE = x, true
+			case partGood:
+				c.good, c.hasG = x, true
+			case partTotal:
+				c.total, c.hasT = x, true
+			}
+		}
+	}
+	var out []sources.Point
+	var errs, total float64
+	have := 0 // steps of the current window with data
+	for k := range steps {
+		add := func(c counts, sign float64) int {
+			if !c.hasT || (d.SLI.Latency != nil && !c.hasE) {
+				return 0
+			}
+			e := c.errs
+			if goodForm(d) {
+				e = c.total - c.good
+			}
+			errs += sign * e
+			total += sign * c.total
+			return 1
+		}
+		have += add(steps[k], 1)
+		if k >= n {
+			have -= add(steps[k-n], -1)
+		}
+		if k < n-1 || have == 0 || !(total > 0) {
+			continue
+		}
+		ratio := max(errs, 0) / total
+		out = append(out, sources.Point{T: start.Add(time.Duration(k) * step).UTC(), V: 1 - ratio/(1-d.Objective)})
+	}
+	return out
+}
+
+// budgetByWindow is the budget history of an SLO whose ratio cannot be summed: the
+// window's ratio evaluated at each step of [end-window, end].
+func (s *Source) budgetByWindow(ctx context.Context, name string, d slo.Definition, end time.Time, step, budget time.Duration) ([]sources.Point, error) {
+	v, _, _, err := s.api.QueryRange(ctx, budgetQuery(d), v1.Range{Start: end.Add(-d.Window), End: end, Step: step})
 	if err != nil {
 		return nil, wrapQuery("budget history of "+name, err, budget)
 	}
