@@ -24,8 +24,19 @@ type recorded struct {
 const doneMarker = "RUN-FINISHED"
 
 func (tm *term) record(dir, cmd string) recorded {
+	return tm.recordSettled(dir, cmd, 0)
+}
+
+// recordSettled is record for what happens after vigil has exited: the crash
+// monitor restores the terminal once the runtime has killed vigil, then writes its
+// line. The "after" reading waits for that line, up to settle.
+func (tm *term) recordSettled(dir, cmd string, settle time.Duration) recorded {
+	wait := ""
+	if settle > 0 {
+		wait = fmt.Sprintf("for i in $(seq %d); do grep -q restored stderr && break; sleep 0.1; done; ", int(settle/(100*time.Millisecond)))
+	}
 	// The quotes keep the marker itself off the typed command line.
-	tm.line(fmt.Sprintf("clear; stty -g > before; %s 2> stderr; echo $? > code; stty -g > after; echo RUN-''FINISHED", cmd))
+	tm.line(fmt.Sprintf("clear; stty -g > before; %s 2> stderr; echo $? > code; %sstty -g > after; echo RUN-''FINISHED", cmd, wait))
 	return recorded{tm: tm, dir: dir}
 }
 
@@ -125,7 +136,7 @@ func TestDashboardWithStdoutPiped(t *testing.T) {
 // line names the file, and that file holds the stack trace.
 func TestCrashRestoresTheTerminal(t *testing.T) {
 	bin := vigilBinary(t)
-	for _, where := range []string{"config", "build", "update", "command"} {
+	for _, where := range []string{"config", "build", "update", "command", "goroutine"} {
 		t.Run(where, func(t *testing.T) {
 			dir := t.TempDir()
 			state := filepath.Join(dir, "state")
@@ -134,15 +145,21 @@ func TestCrashRestoresTheTerminal(t *testing.T) {
 			if where == "config" {
 				args = "--config config.yaml"
 			}
-			r := tm.record(dir, fmt.Sprintf("XDG_STATE_HOME=%s VIGIL_TEST_FAULT=%s TERM=xterm-256color %s %s", state, where, bin, args))
+			// A panic nobody recovers kills vigil at once (exit 2, the Go runtime's);
+			// the crash monitor then restores the terminal and writes the line.
+			wantCode, wantLine, settle := 1, `panic in [^)]*`, time.Duration(0)
+			if where == "goroutine" {
+				wantCode, wantLine, settle = 2, `panic: `, 5*time.Second
+			}
+			r := tm.recordSettled(dir, fmt.Sprintf("XDG_STATE_HOME=%s VIGIL_TEST_FAULT=%s TERM=xterm-256color %s %s", state, where, bin, args), settle)
 			code, stderr := r.finished(30 * time.Second)
-			if code != 1 {
-				t.Errorf("exit %d, want 1", code)
+			if code != wantCode {
+				t.Errorf("exit %d, want %d", code, wantCode)
 			}
 			if strings.Count(stderr, "\n") != 1 {
 				t.Errorf("want one line on stderr, got %q", stderr)
 			}
-			m := regexp.MustCompile(`^vigil: crashed \(panic in [^)]*VIGIL_TEST_FAULT=` + where + `\); terminal restored; stack trace in (\S+)\n$`).FindStringSubmatch(stderr)
+			m := regexp.MustCompile(`^vigil: crashed \(` + wantLine + `test fault requested by VIGIL_TEST_FAULT=` + where + `\); terminal restored; stack trace in (\S+)\n$`).FindStringSubmatch(stderr)
 			if m == nil {
 				t.Fatalf("stderr %q", stderr)
 			}

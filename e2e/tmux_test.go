@@ -157,7 +157,9 @@ func TestDemoInTmux(t *testing.T) {
 	tm := newTerm(t, 100, 30, dir, "TERM=xterm-256color")
 	// Record the tty settings before and after, so "the terminal is restored" is checked
 	// by the kernel's own view of it, not by eye.
-	tm.line(fmt.Sprintf("stty -g > before; %s demo; stty -g > after; cmp -s before after && echo TTY-RESTORED-OK", bin))
+	// The quotes keep the marker off the typed command line, which is on screen at
+	// once: only the echo may show it.
+	tm.line(fmt.Sprintf("stty -g > before; %s demo; stty -g > after; cmp -s before after && echo TTY-RESTORED-''OK", bin))
 
 	s := tm.waitFor(20*time.Second, append([]string{"DEMO"}, demoServices...)...)
 	for _, l := range strings.Split(s, "\n") {

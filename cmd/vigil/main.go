@@ -19,7 +19,9 @@ func main() {
 	// First, before anything changes the terminal: remember its state, so a crash
 	// or a signal can put it back. A panic on this goroutine is reported by the
 	// deferred Recover; the dashboard's goroutines report their own.
+	crash.RunMonitorIfAsked() // when started as the dashboard's crash monitor, only that
 	guard := crash.Install(os.Stdin, os.Stdout, os.Stderr)
+	guard.EnableMonitor()
 	defer crash.Recover("main")
 	ctx, stop := onSignals(guard.ForceExit)
 	err := newRoot().ExecuteContext(ctx)

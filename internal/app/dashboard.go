@@ -117,6 +117,9 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 					return
 				}
 				testPanic("build")
+				if os.Getenv(testFaultEnv) == "goroutine" {
+					go panic("test fault requested by " + testFaultEnv + "=goroutine")
+				}
 				b := alerts.Build(snap, setup.Rules, time.Now())
 				tracker.Stamp(&b)
 				p.Send(tui.BoardMsg{Board: b})
@@ -195,8 +198,9 @@ func openLog(path string) (*slog.Logger, func(), error) {
 // testFaultEnv names a fault vigil commits on purpose, so the end-to-end tests can
 // check that every way of dying restores the terminal: a panic in "config" (the
 // main goroutine, before the dashboard), "build" (the goroutine that builds
-// Boards), "update" (Bubble Tea's Update) or "command" (a command Bubble Tea runs in
-// its own goroutine); or "hang", an Update that never returns once a key is
+// Boards), "update" (Bubble Tea's Update), "command" (a command Bubble Tea runs in
+// its own goroutine) or "goroutine" (one nobody recovers: the crash monitor's
+// case); or "hang", an Update that never returns once a key is
 // pressed, which only the forced exit after a signal can end. Only those tests set
 // it.
 const testFaultEnv = "VIGIL_TEST_FAULT"

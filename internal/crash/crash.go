@@ -32,6 +32,9 @@ type Guard struct {
 	stderr  *os.File          // where the one line goes: the real standard error
 	capture *os.File          // standard error's file while the dashboard draws, or nil
 	exit    func(code int)
+
+	useMonitor bool     // StartDrawing starts a crash monitor (see monitor.go)
+	monitor    *monitor // the running one, or nil
 }
 
 var installed atomic.Pointer[Guard]
@@ -67,6 +70,7 @@ func Recover(where string) {
 // and exits with ExitCode.
 func (g *Guard) Crash(where string, value any, stack []byte) {
 	path, err := writeTrace(where, value, stack)
+	g.dismissMonitor()
 	g.RestoreTerminal()
 	what := fmt.Sprintf("panic in %s: %s", where, Summary(fmt.Sprint(value)))
 	g.mu.Lock()
@@ -84,6 +88,7 @@ func (g *Guard) Crash(where string, value any, stack []byte) {
 // ForceExit ends the process now, for a shutdown that did not finish in time:
 // the terminal is restored, why is printed on one line.
 func (g *Guard) ForceExit(why string) {
+	g.dismissMonitor()
 	g.RestoreTerminal()
 	g.mu.Lock()
 	out, capture := g.stderr, g.capture
@@ -91,6 +96,17 @@ func (g *Guard) ForceExit(why string) {
 	removeIfEmpty(capture)
 	fmt.Fprintf(out, "vigil: %s\n", textsafe.Clean(why))
 	g.exit(ExitCode)
+}
+
+// dismissMonitor tells the crash monitor, if one runs, that vigil ends on purpose.
+func (g *Guard) dismissMonitor() {
+	g.mu.Lock()
+	m := g.monitor
+	g.monitor = nil
+	g.mu.Unlock()
+	if m != nil {
+		m.stop()
+	}
 }
 
 // RestoreTerminal puts the terminal back as Install found it. It may be called

@@ -185,3 +185,23 @@ func TestRestoreOnlyWhatTheDashboardChanged(t *testing.T) {
 		t.Errorf("restores = %v, want %v", calls, want)
 	}
 }
+
+func TestMonitorWatch(t *testing.T) {
+	report := "panic: bad response: no data\n\ngoroutine 12 [running]:\nmain.f()\n"
+	for _, tc := range []struct {
+		name, pipe, want string
+		restored         bool
+	}{
+		{"clean exit", farewell, "", false},
+		{"crash report", report, "vigil: crashed (panic: bad response: no data); terminal restored; stack trace in /state/vigil/crash-1.txt\n", true},
+		{"fatal error", "fatal error: concurrent map writes\n\ngoroutine 7", "vigil: crashed (fatal error: concurrent map writes); terminal restored; stack trace in /state/vigil/crash-1.txt\n", true},
+		{"killed", "", "vigil: killed without a crash report (SIGKILL or out of memory?); terminal restored\n", true},
+	} {
+		var out strings.Builder
+		restored := false
+		watch(strings.NewReader(tc.pipe), func() { restored = true }, &out, "/state/vigil/crash-1.txt")
+		if out.String() != tc.want || restored != tc.restored {
+			t.Errorf("%s: restored %v, printed %q; want %v, %q", tc.name, restored, out.String(), tc.restored, tc.want)
+		}
+	}
+}

@@ -28,6 +28,14 @@ func (g *Guard) StartDrawing() (*Drawing, error) {
 	if err != nil {
 		return &Drawing{g: g, saved: -1}, err
 	}
+	var monitorErr error
+	if g.useMonitor {
+		m, err := startMonitor(f.Name())
+		g.mu.Lock()
+		g.monitor = m
+		g.mu.Unlock()
+		monitorErr = err
+	}
 	saved, err := unix.Dup(2)
 	if err != nil {
 		f.Close()
@@ -44,7 +52,7 @@ func (g *Guard) StartDrawing() (*Drawing, error) {
 	g.stderr = os.NewFile(uintptr(saved), "stderr")
 	g.capture = f
 	g.mu.Unlock()
-	return &Drawing{g: g, trace: f, saved: saved}, nil
+	return &Drawing{g: g, trace: f, saved: saved}, monitorErr
 }
 
 // Stop ends the span: standard error is itself again. It returns the path of the
@@ -52,6 +60,7 @@ func (g *Guard) StartDrawing() (*Drawing, error) {
 // The returned summary is the panic message Bubble Tea printed, if any.
 func (d *Drawing) Stop() (path, summary string) {
 	g := d.g
+	g.dismissMonitor()
 	g.mu.Lock()
 	g.drawing = false
 	g.mu.Unlock()
