@@ -203,6 +203,8 @@ func TestSignalsEndTheDashboard(t *testing.T) {
 		// Update never returns: only the forced exit can end it, and it must restore
 		// the tty and leave the alternate screen itself.
 		{"SIGTERM while the dashboard hangs", syscall.SIGTERM, "demo", "VIGIL_TEST_FAULT=hang"},
+		// Nothing in vigil runs after SIGKILL: the crash monitor restores the terminal.
+		{"SIGKILL while drawing", syscall.SIGKILL, "demo", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -210,7 +212,11 @@ func TestSignalsEndTheDashboard(t *testing.T) {
 				t.Fatal(err)
 			}
 			tm := newTerm(t, 100, 30, dir)
-			r := tm.record(dir, fmt.Sprintf(`sh -c 'echo $$ > pid; %s TERM=xterm-256color exec %s %s'`, tc.env, bin, tc.args))
+			settle := time.Duration(0)
+			if tc.sig == syscall.SIGKILL {
+				settle = 5 * time.Second
+			}
+			r := tm.recordSettled(dir, fmt.Sprintf(`sh -c 'echo $$ > pid; %s TERM=xterm-256color exec %s %s'`, tc.env, bin, tc.args), settle)
 			if tc.args == "demo" {
 				tm.waitFor(20*time.Second, "DEMO")
 				if tc.env != "" {
@@ -239,6 +245,10 @@ func TestSignalsEndTheDashboard(t *testing.T) {
 			}
 			if tc.env != "" && (code != 1 || stderr != "vigil: SIGTERM: did not shut down within 2s; exiting anyway\n") {
 				t.Errorf("forced exit: code %d, stderr %q", code, stderr)
+			}
+			// The shell adds its own "Killed" line.
+			if tc.sig == syscall.SIGKILL && strings.ReplaceAll(stderr, "Killed\n", "") != "vigil: killed without a crash report (SIGKILL or out of memory?); terminal restored\n" {
+				t.Errorf("after SIGKILL: stderr %q", stderr)
 			}
 		})
 	}
