@@ -100,7 +100,7 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 	guard := crash.Current()
 	drawing, err := guard.StartDrawing()
 	if err != nil {
-		slog.Warn("stack traces of a crash may land on the screen", "err", err)
+		slog.Warn("crash protection is incomplete for this run", "err", err)
 	}
 
 	snaps, unsubscribe := hub.Subscribe()
