@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -28,6 +29,9 @@ func Check(ctx context.Context, out io.Writer, path string) error {
 	for _, s := range cfg.SLOSkipped {
 		fmt.Fprintf(w, "slo     %s\n", s)
 	}
+	for _, warning := range cfg.Warnings {
+		fmt.Fprintf(w, "config  WARN %s\n", warning)
+	}
 	setup, err := FromConfig(cfg)
 	if err != nil {
 		return usageError(err)
@@ -36,10 +40,8 @@ func Check(ctx context.Context, out io.Writer, path string) error {
 	down := map[string]bool{}
 	for _, p := range cfg.Prometheus {
 		src := setup.Prom[p.Name]
-		cctx, cancel := context.WithTimeout(ctx, time.Duration(cfg.Timeout))
 		start := time.Now()
-		err := src.Check(cctx)
-		cancel()
+		err := bounded(ctx, time.Duration(cfg.Timeout), src.Check)
 		url := config.RedactURL(p.URL)
 		if err != nil {
 			failed++
@@ -83,6 +85,26 @@ func Check(ctx context.Context, out io.Writer, path string) error {
 		return runtimeError(fmt.Errorf("%d checks failed", failed))
 	}
 	return nil
+}
+
+// bounded runs probe with a timeout it cannot ignore. Some requests do not honour
+// their context (Prometheus's HTTP client fetches an oauth2 token with a background
+// context), and `vigil check` must end anyway: after the timeout it stops waiting,
+// and the probe's goroutine is left to the process's exit.
+func bounded(ctx context.Context, timeout time.Duration, probe func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- probe(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("timeout after %s", timeout)
+		}
+		return ctx.Err()
+	}
 }
 
 // engine names the engine behind a source that answered its probe, or says it is

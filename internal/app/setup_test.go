@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vigil-sre/vigil/internal/config"
+	"github.com/vigil-sre/vigil/internal/testservers"
 	"github.com/vigil-sre/vigil/sources"
 )
 
@@ -79,5 +81,24 @@ func TestMissingConfigMessages(t *testing.T) {
 	}
 	if _, statErr := os.Stat(filepath.Join(dir, "vigil")); statErr == nil {
 		t.Error("loading must not create the config directory")
+	}
+}
+
+// TestCheckPrintsConfigWarnings: a setting that works but is probably not meant (a
+// refresh under 5 s) is said by `vigil check`, without failing it.
+func TestCheckPrintsConfigWarnings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vigil.yaml")
+	cfg := "refresh: 2s\ntimeout: 1s\nprometheus:\n  - name: prod\n    url: http://" + testservers.DeadAddr(t) + "\n"
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	err := Check(context.Background(), &out, path)
+	if !strings.Contains(out.String(), "config  WARN ") || !strings.Contains(out.String(), "refresh") {
+		t.Errorf("no warning for a 2s refresh:\n%s", out.String())
+	}
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 1 { // the dead prometheus fails; the warning does not
+		t.Errorf("exit = %v", err)
 	}
 }
