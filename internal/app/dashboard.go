@@ -127,6 +127,9 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		}
 	}()
 	slog.Info("dashboard started", "sources", len(setup.Sources), "services", len(setup.Rules.Services), "slos", len(setup.Rules.SLOs))
+	for _, w := range setup.Config.Warnings {
+		slog.Warn("config", "warning", w)
+	}
 	_, err = p.Run()
 	return afterRun(ctx, err, drawing, guard)
 }
