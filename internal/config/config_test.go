@@ -226,6 +226,8 @@ func TestParseErrors(t *testing.T) {
 			name: "pagerduty",
 			in:   base + "pagerduty:\n  token_env: PD\n  token_file: pd-token\n  region: ap\n",
 			want: "config.yaml:4: pagerduty: set exactly one of token_env or token_file\n" +
+				"config.yaml:4: pagerduty.from: " + fromRequired + "\n" +
+				"config.yaml:4: pagerduty: " + scopeRequired + "\n" +
 				`config.yaml:7: pagerduty.region: must be us or eu, got "ap"`,
 		},
 		{
@@ -315,7 +317,7 @@ func TestDesignExample(t *testing.T) {
 	if a, ok := c.AlertmanagerByName("prod"); !ok || a.URL != "http://127.0.0.1:9093" {
 		t.Errorf("alertmanager prod = %+v, %v", a, ok)
 	}
-	wantPD := &PagerDuty{TokenEnv: "PAGERDUTY_TOKEN", From: "oncall@example.com", Region: "us", Services: []string{"PABC123"}}
+	wantPD := &PagerDuty{TokenEnv: "PAGERDUTY_TOKEN", From: "oncall@example.com", Region: "us", Services: []string{"PABC123"}, RequestsPerMinute: 60}
 	if !reflect.DeepEqual(c.PagerDuty, wantPD) {
 		t.Errorf("pagerduty = %+v, want %+v", c.PagerDuty, wantPD)
 	}
@@ -445,7 +447,7 @@ func TestLoadResolvesAgainstConfigDir(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "pd-token"), "token\n", 0o600)
 	write(t, filepath.Join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\n", 0o644)
-	write(t, filepath.Join(dir, "config.yaml"), base+"  - name: tls\n    url: https://x\n    tls_config: {ca_file: ca.pem}\npagerduty: {token_file: pd-token}\n", 0o644)
+	write(t, filepath.Join(dir, "config.yaml"), base+"  - name: tls\n    url: https://x\n    tls_config: {ca_file: ca.pem}\npagerduty: {token_file: pd-token, read_only: true, scope: account}\n", 0o644)
 	c, err := Load(filepath.Join(dir, "config.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -466,7 +468,7 @@ func TestTokenFileMode(t *testing.T) {
 	token := filepath.Join(dir, "pd-token")
 	write(t, token, "token\n", 0o644)
 	file := filepath.Join(dir, "config.yaml")
-	write(t, file, base+"pagerduty:\n  token_file: pd-token\n", 0o644)
+	write(t, file, base+"pagerduty:\n  token_file: pd-token\n  read_only: true\n  scope: account\n", 0o644)
 
 	_, err := Load(file)
 	want := fmt.Sprintf("%s:5: pagerduty.token_file: %s is accessible by group or others (mode 0644): chmod 600 %s", file, token, token)
@@ -552,7 +554,7 @@ services:
     traffic: sum(rate(x[5m]))
 slos:
   - {name: s, objective: 99, window: 1d, latency: {histogram: h, threshold: 1s}}
-pagerduty: {token_env: PD}
+pagerduty: {token_env: PD, from: oncall@example.com, user_id: PU1}
 `
 	c, err := Parse("config.yaml", []byte(in))
 	if err != nil {

@@ -84,7 +84,7 @@ func TestLoadRefusesFilesThatAreNotRegularOrTooLarge(t *testing.T) {
 		{"    tls_config:\n      cert_file: GOOD\n      key_file: BAD\n", 6, "prometheus[0].tls_config.key_file", "64 KiB limit for secret files"},
 		{"    http_headers:\n      X-Token:\n        files: [BAD]\n", 6, "prometheus[0].http_headers.X-Token.files[0]", "64 KiB limit for secret files"},
 		{"alertmanager:\n  - name: am\n    url: http://am:9093\n    basic_auth: {username: u, password_file: BAD}\n", 7, "alertmanager[0].basic_auth.password_file", "64 KiB limit for secret files"},
-		{"pagerduty:\n  token_file: BAD\n", 5, "pagerduty.token_file", "64 KiB limit for secret files"},
+		{"pagerduty:\n  token_file: BAD\n  read_only: true\n  scope: account\n", 5, "pagerduty.token_file", "64 KiB limit for secret files"},
 		{"slos:\n  - import: BAD\n", 5, "slos[0].import", "4 MiB limit for SLO files"},
 	}
 	bad := badFiles(t, dir)

@@ -62,12 +62,28 @@ type Alertmanager struct {
 // PagerDuty is the PagerDuty account to read pages from and write actions to.
 // The token comes from an environment variable or a file, never from the config itself.
 type PagerDuty struct {
-	TokenEnv  string   `yaml:"token_env"`
-	TokenFile string   `yaml:"token_file"`
-	From      string   `yaml:"from"`
-	Region    string   `yaml:"region"` // us (default) or eu
-	URL       string   `yaml:"url"`    // overrides region
-	Services  []string `yaml:"services"`
+	TokenEnv  string `yaml:"token_env"`
+	TokenFile string `yaml:"token_file"`
+	// From is the email address of the PagerDuty user every write is made as; PagerDuty
+	// refuses a write without it. Required unless ReadOnly.
+	From     string `yaml:"from"`
+	ReadOnly bool   `yaml:"read_only"` // no acknowledge, resolve, snooze, note or escalate
+	Region   string `yaml:"region"`    // us (default) or eu
+	URL      string `yaml:"url"`       // overrides region
+	// What to watch: incidents of these services and/or teams; with neither, the
+	// incidents assigned to UserID; or Scope "account", every incident the token sees.
+	Services []string `yaml:"services"`
+	Teams    []string `yaml:"teams"`
+	UserID   string   `yaml:"user_id"` // the operator, for "only mine"
+	Scope    string   `yaml:"scope"`   // "account", or empty
+	// EscalationPolicies whose on-call people the header shows; empty: UserID's.
+	EscalationPolicies []string `yaml:"escalation_policies"`
+	// ServiceMap maps a PagerDuty service (ID or name) to the vigil service whose
+	// signals and SLOs its pages sit beside; unmapped services match by equal name.
+	ServiceMap map[string]string `yaml:"service_map"`
+	// RequestsPerMinute is vigil's request budget for this token (default 60): the
+	// account's limit, 960 a minute, is shared with every other integration.
+	RequestsPerMinute int `yaml:"requests_per_minute"`
 }
 
 // Signals is the batched profile: one query per signal returns every service, the

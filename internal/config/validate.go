@@ -3,8 +3,6 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"os"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -19,7 +17,6 @@ const (
 	defaultRefresh = model.Duration(15 * time.Second)
 	defaultTimeout = model.Duration(10 * time.Second)
 	defaultBy      = "job"
-	defaultRegion  = "us"
 )
 
 // window stands in for {{.window}} when a query is checked: any valid range will do.
@@ -128,8 +125,8 @@ func (c *Config) setDefaults() {
 			c.SLOs[i].Prometheus = first
 		}
 	}
-	if c.PagerDuty != nil && c.PagerDuty.Region == "" {
-		c.PagerDuty.Region = defaultRegion
+	if c.PagerDuty != nil {
+		c.PagerDuty.setDefaults(c.written("pagerduty.requests_per_minute"))
 	}
 }
 
@@ -238,47 +235,6 @@ func (k *checker) checkPrometheus(path, name string, needed bool) {
 		return
 	}
 	k.fail(path, "unknown prometheus %q (configured: %s)", name, strings.Join(have, ", "))
-}
-
-func (k *checker) pagerDuty() {
-	pd := k.c.PagerDuty
-	if pd == nil {
-		return
-	}
-	if (pd.TokenEnv == "") == (pd.TokenFile == "") {
-		k.fail("pagerduty", "set exactly one of token_env or token_file")
-	}
-	if pd.Region != "us" && pd.Region != "eu" {
-		k.fail("pagerduty.region", "must be us or eu, got %s", quote(pd.Region))
-	}
-	if pd.URL != "" {
-		k.checkURL("pagerduty.url", pd.URL)
-	}
-	for i, s := range pd.Services {
-		if s == "" {
-			k.fail(fmt.Sprintf("pagerduty.services[%d]", i), "must not be empty")
-		}
-	}
-	if pd.TokenFile != "" && k.opts.readFiles {
-		k.checkTokenFile("pagerduty.token_file", pd.TokenFile)
-	}
-}
-
-// checkTokenFile reads the token file as the source will, and refuses a token others
-// could read, as ssh does with private keys.
-func (k *checker) checkTokenFile(path, file string) {
-	if _, ok := k.checkFile(path, file, secretFile); !ok {
-		return
-	}
-	fi, err := os.Stat(file)
-	if err != nil {
-		k.fail(path, "%s", fileMessage(err))
-		return
-	}
-	// Windows has no such permission bits: os.Stat makes them up.
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		k.fail(path, "%s is accessible by group or others (mode %04o): chmod 600 %s", file, fi.Mode().Perm(), file)
-	}
 }
 
 func (k *checker) signals() {
