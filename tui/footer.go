@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -8,10 +9,9 @@ import (
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
 
-type hint struct{ key, does string }
-
 // footer is the bottom line: the state the operator must not forget (frozen order,
-// a refresh under way) and the key hints that fit, "? help" and "q quit" always.
+// zoom, a refresh under way, a confirmation) and the key hints that fit, from the
+// keymap: the top overlay's, or the panes'. Help and quit are always there.
 func (m *Model) footer() string {
 	st := m.st
 	var lb ui.LineBuilder
@@ -21,10 +21,11 @@ func (m *Model) footer() string {
 		lb.Add(st.P(ui.Plain, false), "  ")
 		used += ui.Width(s) + 2
 	}
+	top := m.top()
 	if m.frozen {
 		status(ui.BadgeStale, "FROZEN")
 	}
-	if m.zoom && !m.help && !m.detailOpen {
+	if m.zoom && top == nil {
 		status(ui.Accent, "ZOOM")
 	}
 	if m.refreshing {
@@ -34,35 +35,16 @@ func (m *Model) footer() string {
 		status(ui.OK, ui.Trunc(m.notice, max(m.w-used-2-len("? help  q quit"), 8), st.Glyphs.Ellipsis))
 	}
 
-	var hints []hint
-	switch {
-	case m.help:
-		hints = []hint{{"esc", "close"}}
-	case m.detailOpen:
-		hints = []hint{{"esc", "back"}, {"j/k", "scroll"}, {"c", "copy queries"}, {"r", "refresh"}}
-	default:
-		hints = []hint{{"j/k", "move"}, {"tab", "pane"}}
-		if m.focus == paneSLOs {
-			hints = append(hints, hint{"enter", "detail"})
-		}
-		freeze := "freeze"
-		if m.frozen {
-			freeze = "unfreeze"
-		}
-		zoom := "zoom"
-		if m.zoom {
-			zoom = "unzoom"
-		}
-		hints = append(hints, hint{"f", freeze}, hint{"z", zoom}, hint{"r", "refresh"}, hint{"g/G", "top/bottom"})
-	}
-	tail := []hint{{"?", "help"}, {"q", "quit"}}
-	if m.help {
+	hints := m.hints(top)
+	tail := []binding{keys.Help, keys.Quit}
+	if _, help := top.(helpOverlay); help {
 		tail = tail[1:]
 	}
-	width := func(hs []hint) int {
+	width := func(bs []binding) int {
 		n := 0
-		for _, h := range hs {
-			n += len(h.key) + 1 + len(h.does) + 2
+		for _, b := range bs {
+			h := b.Help()
+			n += len(h.Key) + 1 + len(h.Desc) + 2
 		}
 		return n
 	}
@@ -70,39 +52,69 @@ func (m *Model) footer() string {
 	for len(hints) > 0 && width(hints) > room {
 		hints = hints[:len(hints)-1]
 	}
-	for i, h := range append(hints, tail...) {
+	for i, b := range append(hints, tail...) {
 		if i > 0 {
 			lb.Add(st.P(ui.Plain, false), "  ")
 		}
-		lb.Add(st.P(ui.Header, false), h.key)
-		lb.Add(st.P(ui.NoData, false), " "+h.does)
+		h := b.Help()
+		lb.Add(st.P(ui.Header, false), h.Key)
+		lb.Add(st.P(ui.NoData, false), " "+h.Desc)
 	}
 	return ui.Clip(lb.String(), m.w)
 }
 
-// helpKeys is every key that does something today, as DESIGN.md's key table names
-// them. Keys of panes not built yet are not listed.
-var helpKeys = []hint{
-	{"j/k, ↑/↓", "move"},
-	{"g / G", "top / bottom"},
-	{"tab / shift+tab", "next / previous pane"},
-	{"1 / 2", "golden signals / SLOs"},
-	{"enter / esc", "SLO detail / back"},
-	{"c", "copy the SLO's queries (detail)"},
-	{"f", "freeze / unfreeze the row order"},
-	{"z", "zoom the focused pane"},
-	{"r", "refresh now"},
-	{"?", "this help"},
-	{"q, ctrl+c", "quit"},
+// hints are the footer's key hints, most useful first: the top overlay's, else what
+// works on the panes now (enter only where the focused pane opens a detail).
+func (m *Model) hints(top overlay) []binding {
+	if top != nil {
+		return top.hints()
+	}
+	hs := []binding{keys.Move, keys.PaneCycle}
+	if _, ok := m.panes[m.focus].(slosPane); ok {
+		hs = append(hs, keys.Enter)
+	}
+	freeze, zoom := keys.Freeze, keys.Zoom
+	if m.frozen {
+		freeze.SetHelp("f", "unfreeze")
+	}
+	if m.zoom {
+		zoom.SetHelp("z", "unzoom")
+	}
+	return append(hs, freeze, zoom, keys.Refresh, keys.Ends)
+}
+
+// helpKeys is what the help overlay lists: every enabled binding that has help
+// wording, with the pane keys spelled from the panes there are.
+func (m *Model) helpKeys() [][2]string {
+	var out [][2]string
+	for _, b := range keys.all() {
+		switch {
+		case !b.Enabled():
+		case b.Binding.Keys()[0] == keys.PaneJump.Keys()[0]:
+			nums, names := "", ""
+			for i, p := range m.panes {
+				if i > 0 {
+					nums, names = nums+" / ", names+" / "
+				}
+				nums += strconv.Itoa(i + 1)
+				names += p.helpName()
+			}
+			out = append(out, [2]string{nums, names})
+		case b.helpKeys != "":
+			out = append(out, [2]string{b.helpKeys, b.helpDoes})
+		}
+	}
+	return out
 }
 
 // helpView is the help overlay: the keys and what the row markers mean, in a box
 // centred in the body.
 func (m *Model) helpView(w, h int) string {
 	st, g := m.st, m.st.Glyphs
+	helpKeys := m.helpKeys()
 	keyW := 0
 	for _, k := range helpKeys {
-		keyW = max(keyW, ui.Width(m.keyName(k.key)))
+		keyW = max(keyW, ui.Width(m.keyName(k[0])))
 	}
 	var lines []string
 	title := "KEYS"
@@ -111,7 +123,7 @@ func (m *Model) helpView(w, h int) string {
 	}
 	lines = append(lines, st.P(ui.Header, false).Render(title), "")
 	for _, k := range helpKeys {
-		lines = append(lines, st.P(ui.Accent, false).Render(ui.Fit(m.keyName(k.key), keyW, ""))+"  "+k.does)
+		lines = append(lines, st.P(ui.Accent, false).Render(ui.Fit(m.keyName(k[0]), keyW, ""))+"  "+k[1])
 	}
 	lines = append(lines, "",
 		st.P(ui.Header, false).Render("MARKERS"), "",

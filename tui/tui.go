@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/sources"
 	"github.com/vigil-sre/vigil/themes"
@@ -53,14 +54,14 @@ const refreshShown = 3 * time.Second
 // noticeShown is how long a confirmation stays in the footer.
 const noticeShown = 3 * time.Second
 
-type pane int
-
+// The panes, in the order of their numbers.
 const (
-	paneSignals pane = iota
+	paneSignals = iota
 	paneSLOs
 )
 
-// Model is the root model.
+// Model is the root model: the header, the panes with a focus index, the overlay
+// stack and the footer.
 type Model struct {
 	opts  Options
 	base  themes.Theme // as configured; the colour profile may override it
@@ -69,14 +70,12 @@ type Model struct {
 	now   time.Time
 	board alerts.Board
 
-	focus  pane
+	panes  []pane
+	focus  int
+	stack  []overlay // the top is last
 	zoom   bool
-	help   bool
 	frozen bool
-
-	detailOpen bool
-	detail     slodetail.Detail
-	seq        int
+	seq    int // numbers detail openings, so a late answer to an old one is dropped
 
 	refreshing bool
 	refreshAt  time.Time
@@ -85,9 +84,6 @@ type Model struct {
 	noticeUntil time.Time
 
 	focusChosen bool // the operator moved the focus: boards no longer move it
-
-	sig signals.Pane
-	slo slos.Pane
 }
 
 // New returns the dashboard model; run it with tea.NewProgram.
@@ -106,8 +102,8 @@ func New(opts Options) *Model {
 	}
 	st := ui.NewStyles(opts.Theme, opts.Glyphs)
 	m := &Model{opts: opts, base: opts.Theme, st: st, now: opts.Now()}
-	m.sig = signals.New(st).SetFocused(true)
-	m.slo = slos.New(st)
+	m.panes = []pane{signalsPane{signals.New(st)}, slosPane{slos.New(st)}}
+	m.panes[0] = m.panes[0].setFocused(true)
 	return m
 }
 
@@ -138,10 +134,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case ui.NoticeMsg:
 		m.notice, m.noticeUntil = string(msg), m.opts.Now().Add(noticeShown)
 	case slodetail.HistoryMsg:
-		if m.detailOpen {
-			var cmd tea.Cmd
-			m.detail, cmd = m.detail.Update(msg)
-			return m, cmd
+		// A history answer goes to the detail that asked; an old one is dropped there.
+		for i := len(m.stack) - 1; i >= 0; i-- {
+			if d, ok := m.stack[i].(detailOverlay); ok {
+				var cmd tea.Cmd
+				m.stack[i], cmd = d.update(m, msg)
+				return m, cmd
+			}
 		}
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
@@ -153,21 +152,24 @@ func (m *Model) setBoard(b alerts.Board) {
 	m.board = b
 	m.now = m.opts.Now()
 	m.refreshing = false
-	m.sig = m.sig.SetBoard(b.Services)
-	m.slo = m.slo.SetBoard(b.SLOs)
+	for i := range m.panes {
+		m.panes[i] = m.panes[i].setBoard(&m.board)
+	}
+	for i := range m.stack {
+		m.stack[i] = m.stack[i].setBoard(&m.board)
+	}
 	if !m.focusChosen {
 		// Start where there is something to see: an SLO-only setup has no service
 		// rows, and focus on an empty pane hides the SLOs' keys.
-		switch {
-		case m.sig.Len() == 0 && m.slo.Len() > 0 && m.focus != paneSLOs:
-			m.setFocus(paneSLOs)
-		case m.sig.Len() > 0 && m.focus != paneSignals:
-			m.setFocus(paneSignals)
+		first := -1
+		for i, p := range m.panes {
+			if p.rows() > 0 {
+				first = i
+				break
+			}
 		}
-	}
-	if m.detailOpen {
-		if s, ok := m.slo.Find(m.detail.Name()); ok {
-			m.detail = m.detail.SetSLO(s)
+		if first >= 0 && first != m.focus {
+			m.setFocus(first)
 		}
 	}
 	m.layout()
@@ -175,101 +177,125 @@ func (m *Model) setBoard(b alerts.Board) {
 
 func (m *Model) setStyles(st *ui.Styles) {
 	m.st = st
-	m.sig = m.sig.SetStyles(st)
-	m.slo = m.slo.SetStyles(st)
-	m.detail = m.detail.SetStyles(st)
+	for i := range m.panes {
+		m.panes[i] = m.panes[i].setStyles(st)
+	}
+	for i := range m.stack {
+		m.stack[i] = m.stack[i].setStyles(st)
+	}
 }
 
+// top is the overlay on top of the stack, or nil.
+func (m *Model) top() overlay {
+	if len(m.stack) == 0 {
+		return nil
+	}
+	return m.stack[len(m.stack)-1]
+}
+
+// replaceTop puts o in place of the top overlay; a nil o pops it.
+func (m *Model) replaceTop(o overlay, cmd tea.Cmd) tea.Cmd {
+	if len(m.stack) == 0 {
+		return cmd
+	}
+	if o == nil {
+		m.stack = m.stack[:len(m.stack)-1]
+		m.layout()
+		return cmd
+	}
+	m.stack[len(m.stack)-1] = o
+	return cmd
+}
+
+func (m *Model) push(o overlay) {
+	m.stack = append(m.stack, o)
+	m.layout()
+}
+
+// key routes a key: quit always; a modal overlay (the help) takes everything else;
+// then the keys that work everywhere (help, refresh, panes, freeze, zoom); then the
+// top overlay, with back popping it; then the focused pane.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := msg.String()
-	switch k {
-	case "ctrl+c", "q":
+	if is(msg, keys.Quit) {
 		return tea.Quit
 	}
-	if m.help {
-		if k == "esc" || k == "?" {
-			m.help = false
+	top := m.top()
+	if top != nil && top.modal() {
+		if is(msg, keys.Back) {
+			return m.replaceTop(nil, nil)
 		}
-		return nil
+		return m.replaceTop(top.update(m, msg))
 	}
-	switch k {
-	case "?":
-		m.help = true
+	switch {
+	case is(msg, keys.Help):
+		m.push(helpOverlay{})
 		return nil
-	case "r":
+	case is(msg, keys.Refresh):
 		m.refreshing, m.refreshAt = true, m.now
 		var cmds []tea.Cmd
 		if f := m.opts.Refresh; f != nil {
 			cmds = append(cmds, func() tea.Msg { f(); return nil })
 		}
-		if m.detailOpen {
-			m.seq++
-			var cmd tea.Cmd
-			m.detail, cmd = m.detail.Reload(m.opts.History, m.seq)
-			cmds = append(cmds, cmd)
+		if top != nil {
+			cmds = append(cmds, m.replaceTop(top.refresh(m)))
 		}
 		return tea.Batch(cmds...)
-	case "tab", "shift+tab":
-		// Two panes: forward and back are the same move until pages and alerts come.
+	case is(msg, keys.PaneCycle):
 		m.focusChosen = true
-		m.setFocus(1 - m.focus)
+		step := 1
+		if msg.String() == "shift+tab" {
+			step = len(m.panes) - 1
+		}
+		m.setFocus((m.focus + step) % len(m.panes))
 		return nil
-	case "1":
-		m.focusChosen = true
-		m.setFocus(paneSignals)
+	case paneNumber(msg) >= 0:
+		if n := paneNumber(msg); n < len(m.panes) {
+			m.focusChosen = true
+			m.setFocus(n)
+		}
 		return nil
-	case "2":
-		m.focusChosen = true
-		m.setFocus(paneSLOs)
-		return nil
-	case "f":
+	case is(msg, keys.Freeze):
 		m.frozen = !m.frozen
-		m.sig = m.sig.SetFrozen(m.frozen)
-		m.slo = m.slo.SetFrozen(m.frozen)
+		for i := range m.panes {
+			m.panes[i] = m.panes[i].setFrozen(m.frozen)
+		}
 		return nil
-	case "z":
+	case is(msg, keys.Zoom):
 		m.zoom = !m.zoom
 		m.layout()
 		return nil
 	}
-	if m.detailOpen {
-		if k == "esc" {
-			m.detailOpen = false
-			return nil
+	if top != nil {
+		if is(msg, keys.Back) {
+			return m.replaceTop(nil, nil)
 		}
-		var cmd tea.Cmd
-		m.detail, cmd = m.detail.Update(msg)
-		return cmd
+		return m.replaceTop(top.update(m, msg))
 	}
 	switch {
-	case k == "esc" && m.zoom:
+	case is(msg, keys.Back) && m.zoom:
 		m.zoom = false
 		m.layout()
-	case k == "enter" && m.focus == paneSLOs:
-		s, ok := m.slo.Selected()
-		if !ok {
-			return nil
+	case is(msg, keys.Enter):
+		o, cmd := m.panes[m.focus].open(m)
+		if o != nil {
+			m.push(o)
 		}
-		m.seq++
-		var cmd tea.Cmd
-		m.detail, cmd = slodetail.Open(m.st, s, m.opts.History, m.seq)
-		m.detailOpen = true
-		m.layout()
 		return cmd
-	case m.focus == paneSignals:
-		m.sig, _ = m.sig.Update(msg)
 	default:
-		m.slo, _ = m.slo.Update(msg)
+		var cmd tea.Cmd
+		m.panes[m.focus], cmd = m.panes[m.focus].update(msg)
+		return cmd
 	}
 	return nil
 }
 
-// setFocus moves the keys to pane p, closing the SLO detail, which covers both.
-func (m *Model) setFocus(p pane) {
-	m.detailOpen = false
-	m.focus = p
-	m.sig = m.sig.SetFocused(p == paneSignals)
-	m.slo = m.slo.SetFocused(p == paneSLOs)
+// setFocus moves the keys to pane i, closing the overlays, which cover the panes.
+func (m *Model) setFocus(i int) {
+	m.stack = nil
+	m.focus = i
+	for j := range m.panes {
+		m.panes[j] = m.panes[j].setFocused(j == i)
+	}
 	m.layout()
 }
 
@@ -281,41 +307,18 @@ func (m *Model) bodyH() int {
 	return max(m.h-2, 0)
 }
 
-// split shares the body between the panes, stacked: signals on top, SLOs below.
-// When both fit, each gets what its rows need, with a blank line between them if
-// there is room and the spare lines at the bottom; otherwise the SLO pane keeps up
-// to a third of the body (SLOs are few and each matters) and the signals pane,
-// which scrolls, takes the rest. Zoom gives the focused pane everything.
-func (m *Model) split(body int) (sigH, sloH int) {
-	if m.zoom {
-		if m.focus == paneSignals {
-			return body, 0
-		}
-		return 0, body
-	}
-	sigNeed, sloNeed := m.sig.Need(), m.slo.Need()
-	if sigNeed+sloNeed <= body {
-		sigH = min(sigNeed+1, body-sloNeed)
-		return sigH, body - sigH
-	}
-	minSLO := min(sloNeed, max(4, body/3))
-	sloH = min(sloNeed, max(minSLO, body-sigNeed))
-	sloH = min(sloH, body)
-	return body - sloH, sloH
-}
-
-// layout tells the panes their sizes, so they paint their rows once per Board or
-// resize instead of once per frame.
+// layout tells the panes and the overlays their sizes, so they paint their rows once
+// per Board or resize instead of once per frame.
 func (m *Model) layout() {
 	if m.w <= 0 || m.h <= 0 {
 		return
 	}
 	body := m.bodyH()
-	sigH, sloH := m.split(body)
-	m.sig = m.sig.SetSize(m.w, sigH)
-	m.slo = m.slo.SetSize(m.w, sloH)
-	if m.detailOpen {
-		m.detail = m.detail.SetSize(m.w, body)
+	for i, r := range allocate(m.panes, m.focus, m.zoom, m.w, body) {
+		m.panes[i] = m.panes[i].setSize(r.w, r.h)
+	}
+	for i := range m.stack {
+		m.stack[i] = m.stack[i].setSize(m.w, body)
 	}
 }
 
@@ -347,22 +350,10 @@ func (m *Model) render() string {
 	body := m.bodyH()
 	if body > 0 {
 		b.WriteByte('\n')
-		switch {
-		case m.help:
-			b.WriteString(m.helpView(m.w, body))
-		case m.detailOpen:
-			b.WriteString(m.detail.View(m.w, body))
-		default:
-			sigH, sloH := m.split(body)
-			if sigH > 0 {
-				b.WriteString(m.sig.View(m.w, sigH))
-			}
-			if sigH > 0 && sloH > 0 {
-				b.WriteByte('\n')
-			}
-			if sloH > 0 {
-				b.WriteString(m.slo.View(m.w, sloH))
-			}
+		if top := m.top(); top != nil {
+			b.WriteString(top.view(m, m.w, body))
+		} else {
+			b.WriteString(m.body(body))
 		}
 	}
 	if m.h > 1 {
@@ -370,6 +361,48 @@ func (m *Model) render() string {
 		b.WriteString(m.footer())
 	}
 	return b.String()
+}
+
+// body draws the panes in their regions: one stack, or two columns side by side.
+func (m *Model) body(h int) string {
+	regions := allocate(m.panes, m.focus, m.zoom, m.w, h)
+	cols := 1
+	for _, r := range regions {
+		cols = max(cols, r.col+1)
+	}
+	column := make([][]string, cols)
+	width := make([]int, cols)
+	for i, r := range regions {
+		if r.h <= 0 {
+			continue
+		}
+		width[r.col] = r.w
+		column[r.col] = append(column[r.col], strings.Split(m.panes[i].view(r.w, r.h), "\n")...)
+	}
+	if cols == 1 {
+		return ui.Lines(column[0], h)
+	}
+	lines := make([]string, h)
+	for y := range lines {
+		var lb strings.Builder
+		pending := 0 // blank cells owed before the next non-empty cell
+		for c := range cols {
+			cell := ""
+			if y < len(column[c]) {
+				cell = column[c][y]
+			}
+			if cell != "" {
+				lb.WriteString(strings.Repeat(" ", pending))
+				lb.WriteString(ui.Clip(cell, width[c]))
+				pending = 0
+			}
+			// A column ends where it ends; the spaces up to the next one are written
+			// only if something follows, so no line carries trailing blanks.
+			pending += width[c] - ansi.StringWidth(ui.Clip(cell, width[c])) + 1
+		}
+		lines[y] = lb.String()
+	}
+	return ui.Lines(lines, h)
 }
 
 // Theme is the named built-in theme, or the colourless one when noColor is set

@@ -35,7 +35,7 @@ func shown(m *Model) []string {
 
 func selected(t *testing.T, m *Model) string {
 	t.Helper()
-	n, ok := m.sig.Selected()
+	n, ok := m.panes[paneSignals].(signalsPane).p.Selected()
 	if !ok {
 		t.Fatal("nothing selected")
 	}
@@ -113,7 +113,7 @@ func TestPaneKeys(t *testing.T) {
 	board(m, troubledBoard())
 	steps := []struct {
 		key  string
-		want pane
+		want int
 	}{
 		{"tab", paneSLOs}, {"tab", paneSignals}, {"shift+tab", paneSLOs},
 		{"1", paneSignals}, {"1", paneSignals}, {"2", paneSLOs}, {"3", paneSLOs}, {"4", paneSLOs},
@@ -140,15 +140,15 @@ func TestPaneKeys(t *testing.T) {
 	if selected(t, m) != before {
 		t.Error("j in the SLO pane moved the signals cursor")
 	}
-	if s, _ := m.slo.Selected(); s.Name != "api-availability" {
+	if s, _ := m.panes[paneSLOs].(slosPane).p.Selected(); s.Name != "api-availability" {
 		t.Errorf("SLO cursor on %s, want api-availability", s.Name)
 	}
 	press(t, m, "G")
-	if s, _ := m.slo.Selected(); s.Name != "auth-availability" {
+	if s, _ := m.panes[paneSLOs].(slosPane).p.Selected(); s.Name != "auth-availability" {
 		t.Errorf("G: SLO cursor on %s, want the last, auth-availability", s.Name)
 	}
 	press(t, m, "g")
-	if s, _ := m.slo.Selected(); s.Name != "checkout-availability" {
+	if s, _ := m.panes[paneSLOs].(slosPane).p.Selected(); s.Name != "checkout-availability" {
 		t.Errorf("g: SLO cursor on %s, want the first", s.Name)
 	}
 }

@@ -1,0 +1,85 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// binding is one entry of the keymap: the keys and the footer's short hint (the
+// bubbles Binding), and the wording of the help overlay, which has room to spell
+// the keys out ("j/k, ↑/↓").
+type binding struct {
+	key.Binding
+	helpKeys string // "" when the help overlay does not list it
+	helpDoes string
+}
+
+func bind(keys []string, hint, does, helpKeys, helpDoes string) binding {
+	return binding{
+		Binding:  key.NewBinding(key.WithKeys(keys...), key.WithHelp(hint, does)),
+		helpKeys: helpKeys,
+		helpDoes: helpDoes,
+	}
+}
+
+// keyMap is every key the dashboard knows, once. Dispatch matches against it, the
+// footer's hints and the help overlay are drawn from it, and a test checks that no
+// key is bound twice. Keys of panes not built yet (pages: a R s n e m o A; alerts:
+// S E h x /) are reserved here, disabled, so nothing takes them by accident.
+type keyMap struct {
+	Move, Ends, PaneCycle, PaneJump binding
+	Enter, Back, Copy              binding
+	Freeze, Zoom, Refresh          binding
+	Help, Quit                     binding
+
+	reserved []binding
+}
+
+// keys is the dashboard's keymap. The list keys (j/k, g/G, page up/down) are handled
+// by ui.List; Move and Ends describe them for the footer and the help.
+var keys = keyMap{
+	Move: bind([]string{"j", "k", "down", "up", "pgdown", "pgup", "ctrl+f", "ctrl+b"},
+		"j/k", "move", "j/k, ↑/↓", "move"),
+	Ends:      bind([]string{"g", "G", "home", "end"}, "g/G", "top/bottom", "g / G", "top / bottom"),
+	PaneCycle: bind([]string{"tab", "shift+tab"}, "tab", "pane", "tab / shift+tab", "next / previous pane"),
+	PaneJump:  bind([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "jump to pane", "", ""),
+	Enter:     bind([]string{"enter"}, "enter", "detail", "enter / esc", "SLO detail / back"),
+	Back:      bind([]string{"esc"}, "esc", "back", "", ""),
+	Copy:      bind([]string{"c"}, "c", "copy queries", "c", "copy the SLO's queries (detail)"),
+	Freeze:    bind([]string{"f"}, "f", "freeze", "f", "freeze / unfreeze the row order"),
+	Zoom:      bind([]string{"z"}, "z", "zoom", "z", "zoom the focused pane"),
+	Refresh:   bind([]string{"r"}, "r", "refresh", "r", "refresh now"),
+	Help:      bind([]string{"?"}, "?", "help", "?", "this help"),
+	Quit:      bind([]string{"q", "ctrl+c"}, "q", "quit", "q, ctrl+c", "quit"),
+	reserved: []binding{
+		reserve("a", "ack"), reserve("R", "resolve"), reserve("s", "snooze"), reserve("n", "note"),
+		reserve("e", "escalate"), reserve("m", "only mine"), reserve("o", "open in browser"),
+		reserve("A", "ack all mine"), reserve("S", "silence"), reserve("E", "expire silence"),
+		reserve("h", "hidden alerts"), reserve("x", "explain"), reserve("/", "filter"),
+		reserve("P", "present mode"),
+	},
+}
+
+func reserve(k, does string) binding {
+	b := bind([]string{k}, k, does, "", "")
+	b.SetEnabled(false)
+	return b
+}
+
+// all lists every binding, reserved ones included, in help order.
+func (k keyMap) all() []binding {
+	out := []binding{k.Move, k.Ends, k.PaneCycle, k.PaneJump, k.Enter, k.Back, k.Copy,
+		k.Freeze, k.Zoom, k.Refresh, k.Help, k.Quit}
+	return append(out, k.reserved...)
+}
+
+// is reports whether msg is one of b's keys. A disabled binding matches nothing.
+func is(msg tea.KeyPressMsg, b binding) bool { return key.Matches(msg, b.Binding) }
+
+// paneNumber is the pane a digit key jumps to, 0-based; -1 for any other key.
+func paneNumber(msg tea.KeyPressMsg) int {
+	if !is(msg, keys.PaneJump) {
+		return -1
+	}
+	return int(msg.String()[0] - '1')
+}
