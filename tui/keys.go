@@ -28,9 +28,9 @@ func bind(keys []string, hint, does, helpKeys, helpDoes string) binding {
 // S E h x /) are reserved here, disabled, so nothing takes them by accident.
 type keyMap struct {
 	Move, Ends, PaneCycle, PaneJump binding
-	Enter, Back, Copy              binding
-	Freeze, Zoom, Refresh          binding
-	Help, Quit                     binding
+	Enter, Back, Copy               binding
+	Freeze, Zoom, Refresh           binding
+	Help, Quit                      binding
 
 	reserved []binding
 }

@@ -36,12 +36,12 @@ func (h helpOverlay) update(_ *Model, msg tea.Msg) (overlay, tea.Cmd) {
 	}
 	return h, nil
 }
-func (helpOverlay) view(m *Model, w, h int) string         { return m.helpView(w, h) }
-func (helpOverlay) hints() []binding                       { return []binding{closeHint} }
-func (h helpOverlay) setBoard(*alerts.Board) overlay       { return h }
-func (h helpOverlay) setSize(int, int) overlay             { return h }
-func (h helpOverlay) setStyles(*ui.Styles) overlay         { return h }
-func (h helpOverlay) refresh(*Model) (overlay, tea.Cmd)    { return h, nil }
+func (helpOverlay) view(m *Model, w, h int) string      { return m.helpView(w, h) }
+func (helpOverlay) hints() []binding                    { return []binding{closeHint} }
+func (h helpOverlay) setBoard(*alerts.Board) overlay    { return h }
+func (h helpOverlay) setSize(int, int) overlay          { return h }
+func (h helpOverlay) setStyles(*ui.Styles) overlay      { return h }
+func (h helpOverlay) refresh(*Model) (overlay, tea.Cmd) { return h, nil }
 
 // closeHint is Back as the help overlay names it.
 var closeHint = func() binding {

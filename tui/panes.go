@@ -35,16 +35,16 @@ type pane interface {
 // signalsPane is the golden-signals pane behind the pane interface.
 type signalsPane struct{ p signals.Pane }
 
-func (s signalsPane) setBoard(b *alerts.Board) pane   { s.p = s.p.SetBoard(b.Services); return s }
-func (s signalsPane) setSize(w, h int) pane           { s.p = s.p.SetSize(w, h); return s }
-func (s signalsPane) setStyles(st *ui.Styles) pane    { s.p = s.p.SetStyles(st); return s }
-func (s signalsPane) setFocused(f bool) pane          { s.p = s.p.SetFocused(f); return s }
-func (s signalsPane) setFrozen(f bool) pane           { s.p = s.p.SetFrozen(f); return s }
-func (s signalsPane) view(w, h int) string            { return s.p.View(w, h) }
-func (s signalsPane) need() int                       { return s.p.Need() }
-func (s signalsPane) rows() int                       { return s.p.Len() }
-func (s signalsPane) helpName() string                { return "golden signals" }
-func (s signalsPane) open(*Model) (overlay, tea.Cmd)  { return nil, nil }
+func (s signalsPane) setBoard(b *alerts.Board) pane  { s.p = s.p.SetBoard(b.Services); return s }
+func (s signalsPane) setSize(w, h int) pane          { s.p = s.p.SetSize(w, h); return s }
+func (s signalsPane) setStyles(st *ui.Styles) pane   { s.p = s.p.SetStyles(st); return s }
+func (s signalsPane) setFocused(f bool) pane         { s.p = s.p.SetFocused(f); return s }
+func (s signalsPane) setFrozen(f bool) pane          { s.p = s.p.SetFrozen(f); return s }
+func (s signalsPane) view(w, h int) string           { return s.p.View(w, h) }
+func (s signalsPane) need() int                      { return s.p.Need() }
+func (s signalsPane) rows() int                      { return s.p.Len() }
+func (s signalsPane) helpName() string               { return "golden signals" }
+func (s signalsPane) open(*Model) (overlay, tea.Cmd) { return nil, nil }
 func (s signalsPane) update(msg tea.KeyPressMsg) (pane, tea.Cmd) {
 	var cmd tea.Cmd
 	s.p, cmd = s.p.Update(msg)
