@@ -160,9 +160,9 @@ type SLOStatus struct {
 	ErrorRatio        *Number            `json:"error_ratio"`
 	BudgetRemaining   *Number            `json:"budget_remaining"`
 	BurnRates         map[string]*Number `json:"burn_rates"` // keyed 5m 30m 1h 2h 6h 1d 3d
-	Alert             string             `json:"alert"`      // page|ticket|none
+	Alert             Level              `json:"alert"`      // page|ticket|none
 	ExhaustionSeconds *Number            `json:"exhaustion_seconds"`
-	State             string             `json:"state"` // page|ticket|ok|nodata (no traffic)
+	State             SLOState           `json:"state"` // page|ticket|ok|nodata (no traffic)
 	RetentionExceeded bool               `json:"retention_exceeded"`
 	// CoverageSeconds is how much of the window the server holds data for; null
 	// when not known yet. Partial: less than the window, so the budget and the
@@ -172,6 +172,12 @@ type SLOStatus struct {
 	Stale           bool    `json:"stale"`           // counts are from an earlier poll
 	Error           string  `json:"error,omitempty"` // why the latest SLO queries failed
 
+	// BurnLevels is, per burn-rate window ("1h"), the loudest condition whose long
+	// window it is and whose threshold the burn is over: how the burn is drawn.
+	BurnLevels map[string]Level `json:"-"`
+	// Spent: the budget is used up (exhaustion 0), drawn as loud as a page.
+	Spent bool `json:"-"`
+
 	Conditions []Condition       `json:"-"` // the four multi-window multi-burn-rate checks
 	Queries    map[string]string `json:"-"` // label -> PromQL used, for the detail view
 	Origin     string            `json:"-"`
@@ -180,7 +186,7 @@ type SLOStatus struct {
 // Condition is one multi-window multi-burn-rate check: both windows must burn faster
 // than Factor for it to fire.
 type Condition struct {
-	Alert     string  // page | ticket
+	Alert     Level   // page | ticket
 	Long      string  // "1h"
 	Short     string  // "5m"
 	Factor    Number  // burn-rate threshold, scaled to the SLO window
@@ -188,6 +194,9 @@ type Condition struct {
 	ShortBurn *Number
 	Firing    bool
 	Skipped   bool // not evaluated: the long window is not shorter than the SLO window
+	// LongLevel and ShortLevel are Alert when that window burns over Factor, else
+	// LevelNone: each burn's colour, judged here (strictly over, as slo.Evaluate fires).
+	LongLevel, ShortLevel Level
 }
 
 // Page is an open PagerDuty incident.
@@ -208,7 +217,7 @@ type Item struct {
 	Kind     string            `json:"kind"` // alert | page | slo
 	ID       string            `json:"id"`
 	Title    string            `json:"title"`
-	Severity string            `json:"severity"`
+	Severity Severity          `json:"severity"`
 	Labels   map[string]string `json:"labels"`
 	Since    time.Time         `json:"since"`
 	Reason   string            `json:"reason,omitempty"` // hidden items only

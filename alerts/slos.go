@@ -55,12 +55,12 @@ func buildSLOs(b *Board, rules []SLORule, bySource map[string]*sources.SourceSta
 			st.Partial = c < r.Def.Window
 		}
 		b.SLOs = append(b.SLOs, st)
-		if s := b.SLOs[len(b.SLOs)-1]; s.Alert != string(slo.AlertNone) {
+		if s := b.SLOs[len(b.SLOs)-1]; s.Alert != LevelNone {
 			b.Actionable = append(b.Actionable, sloItem(s, since))
 		}
 	}
 	slices.SortStableFunc(b.SLOs, func(x, y SLOStatus) int {
-		if c := cmp.Compare(sloRank(x.State), sloRank(y.State)); c != 0 {
+		if c := cmp.Compare(x.State.Rank(), y.State.Rank()); c != 0 {
 			return c
 		}
 		if c := cmpBudget(x.BudgetRemaining, y.BudgetRemaining); c != 0 {
@@ -69,7 +69,7 @@ func buildSLOs(b *Board, rules []SLORule, bySource map[string]*sources.SourceSta
 		return cmp.Compare(x.Name, y.Name)
 	})
 	slices.SortStableFunc(b.Actionable, func(x, y Item) int {
-		if c := cmp.Compare(severityRank(x.Severity), severityRank(y.Severity)); c != 0 {
+		if c := cmp.Compare(x.Severity.Rank(), y.Severity.Rank()); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.Title, y.Title)
@@ -94,18 +94,31 @@ func sloStatus(def slo.Definition, st slo.Status, retention time.Duration) SLOSt
 		ErrorRatio:        number(st.WindowErrorRatio),
 		BudgetRemaining:   number(st.BudgetRemaining),
 		BurnRates:         make(map[string]*Number, slo.NumWindows),
-		Alert:             string(st.Alert),
+		Alert:             levelOf(string(st.Alert)),
 		ExhaustionSeconds: number(st.ExhaustionSeconds),
-		State:             string(st.State),
+		State:             SLOState(st.State),
 		RetentionExceeded: retention > 0 && def.Window > retention,
 		Origin:            def.Origin,
 	}
 	for i, w := range slo.Windows {
 		s.BurnRates[slo.WindowName(w)] = number(st.BurnRate[i])
 	}
+	s.BurnLevels = make(map[string]Level, len(st.Conditions))
+	s.Spent = st.ExhaustionSeconds.OK && st.ExhaustionSeconds.V <= 0
 	for _, c := range st.Conditions {
+		level := levelOf(string(c.Alert))
+		over := func(v slo.Value) Level {
+			if c.Skipped || !v.OK || !(v.V > c.Factor) {
+				return LevelNone
+			}
+			return level
+		}
+		long := slo.WindowName(c.Long)
+		s.BurnLevels[long] = max(s.BurnLevels[long], over(c.LongBurn))
 		s.Conditions = append(s.Conditions, Condition{
-			Alert:     string(c.Alert),
+			Alert:      level,
+			LongLevel:  over(c.LongBurn),
+			ShortLevel: over(c.ShortBurn),
 			Long:      slo.WindowName(c.Long),
 			Short:     slo.WindowName(c.Short),
 			Factor:    Number(c.Factor),
@@ -134,37 +147,11 @@ func sloItem(s SLOStatus, since time.Time) Item {
 	if s.Stale {
 		title += " (stale: " + s.Error + ")"
 	}
-	return Item{Kind: "slo", ID: "slo/" + s.Name, Title: title, Severity: s.Alert, Labels: labels, Since: since}
-}
-
-// sloRank: page first, then ticket, then SLOs we know nothing about (suspicious during
-// an incident), then healthy ones.
-func sloRank(state string) int {
-	switch slo.State(state) {
-	case slo.StatePage:
-		return 0
-	case slo.StateTicket:
-		return 1
-	case slo.StateNoData:
-		return 2
+	sev := SeverityTicket
+	if s.Alert == LevelPage {
+		sev = SeverityPage
 	}
-	return 3
-}
-
-// severityRank orders the actionable list: pages and critical alerts above ordinary
-// warnings, tickets below them.
-func severityRank(sev string) int {
-	switch sev {
-	case "page", "critical":
-		return 0
-	case "error":
-		return 1
-	case "warning":
-		return 2
-	case "ticket":
-		return 3
-	}
-	return 4
+	return Item{Kind: "slo", ID: "slo/" + s.Name, Title: title, Severity: sev, Labels: labels, Since: since}
 }
 
 // cmpBudget sorts less budget first; unknown budget last.

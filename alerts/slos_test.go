@@ -48,7 +48,7 @@ func TestBuildSLOs(t *testing.T) {
 
 	var order []string
 	for _, s := range b.SLOs {
-		order = append(order, s.Name+":"+s.State)
+		order = append(order, s.Name+":"+string(s.State))
 	}
 	want := []string{"paging:page", "ticketing:ticket", "no-traffic:nodata",
 		"healthy-low:ok", "healthy-high:ok", "beyond-retention:ok"}
@@ -84,9 +84,9 @@ func TestBuildSLOs(t *testing.T) {
 }
 
 func TestSeverityRankPutsTicketsBelowWarnings(t *testing.T) {
-	order := []string{"page", "critical", "error", "warning", "ticket", "info"}
+	order := []Severity{SeverityPage, SeverityCritical, SeverityError, SeverityWarning, SeverityTicket, SeverityInfo}
 	for i := 1; i < len(order); i++ {
-		if severityRank(order[i-1]) > severityRank(order[i]) {
+		if order[i-1].Rank() > order[i].Rank() {
 			t.Errorf("%s ranks below %s", order[i-1], order[i])
 		}
 	}

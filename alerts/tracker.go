@@ -20,7 +20,7 @@ func (t *Tracker) Stamp(b *Board) {
 	seen := make(map[string]bool, len(b.Actionable))
 	for i := range b.Actionable {
 		it := &b.Actionable[i]
-		key := it.ID + "\x00" + it.Severity
+		key := it.ID + "\x00" + string(it.Severity)
 		seen[key] = true
 		if first, ok := t.first[key]; ok && first.Before(it.Since) {
 			it.Since = first

@@ -101,8 +101,8 @@ func healthyBoard() alerts.Board {
 			svc("search", 0.210, 2890, 0.0009, 0.48, th, 4),
 		},
 		SLOs: []alerts.SLOStatus{
-			slo("checkout-availability", "ok", 0.999, 0.82, [4]float64{0.4, 0.6, 0.7, 0.5}, 2.1e6),
 			slo("api-latency", "ok", 0.99, 0.64, [4]float64{0.9, 1.1, 0.8, 0.7}, 9.5e5),
+			slo("checkout-availability", "ok", 0.999, 0.82, [4]float64{0.4, 0.6, 0.7, 0.5}, 2.1e6),
 		},
 	}
 }
@@ -112,15 +112,12 @@ func slo(name, state string, objective, budget float64, burns [4]float64, exhaus
 		Name: name, Service: "checkout", Objective: alerts.Number(objective), Window: "30d",
 		ErrorRatio: f((1 - objective) * burns[0]),
 		BurnRates:  map[string]*alerts.Number{},
-		State:      state,
-		Alert:      map[string]string{"page": "page", "ticket": "ticket"}[state],
+		State:      alerts.SLOState(state),
+		Alert:      map[string]alerts.Level{"page": alerts.LevelPage, "ticket": alerts.LevelTicket}[state],
 		Origin:     "config.yaml:31",
 	}
 	if !math.IsNaN(budget) {
 		s.BudgetRemaining = f(budget)
-	}
-	if s.Alert == "" {
-		s.Alert = "none"
 	}
 	for i, w := range []string{"1h", "6h", "1d", "3d"} {
 		if burns[i] >= 0 {
@@ -129,16 +126,27 @@ func slo(name, state string, objective, budget float64, burns [4]float64, exhaus
 	}
 	if exhaust >= 0 {
 		s.ExhaustionSeconds = f(exhaust)
+		s.Spent = exhaust == 0
 	}
 	s.Conditions = []alerts.Condition{
-		{Alert: "page", Long: "1h", Short: "5m", Factor: 14.4, LongBurn: s.BurnRates["1h"], ShortBurn: f(burns[0] * 1.1)},
-		{Alert: "page", Long: "6h", Short: "30m", Factor: 6, LongBurn: s.BurnRates["6h"], ShortBurn: f(burns[1] * 0.9)},
-		{Alert: "ticket", Long: "1d", Short: "2h", Factor: 3, LongBurn: s.BurnRates["1d"], ShortBurn: f(burns[2])},
-		{Alert: "ticket", Long: "3d", Short: "6h", Factor: 1, LongBurn: s.BurnRates["3d"], ShortBurn: f(burns[3])},
+		{Alert: alerts.LevelPage, Long: "1h", Short: "5m", Factor: 14.4, LongBurn: s.BurnRates["1h"], ShortBurn: f(burns[0] * 1.1)},
+		{Alert: alerts.LevelPage, Long: "6h", Short: "30m", Factor: 6, LongBurn: s.BurnRates["6h"], ShortBurn: f(burns[1] * 0.9)},
+		{Alert: alerts.LevelTicket, Long: "1d", Short: "2h", Factor: 3, LongBurn: s.BurnRates["1d"], ShortBurn: f(burns[2])},
+		{Alert: alerts.LevelTicket, Long: "3d", Short: "6h", Factor: 1, LongBurn: s.BurnRates["3d"], ShortBurn: f(burns[3])},
+	}
+	// The judgements alerts.Build makes: each burn's level, strictly over the factor.
+	s.BurnLevels = map[string]alerts.Level{}
+	over := func(n *alerts.Number, c alerts.Condition) alerts.Level {
+		if v, ok := n.Get(); ok && v > float64(c.Factor) {
+			return c.Alert
+		}
+		return alerts.LevelNone
 	}
 	for i := range s.Conditions {
 		c := &s.Conditions[i]
 		c.Firing = c.LongBurn != nil && c.ShortBurn != nil && *c.LongBurn >= c.Factor && *c.ShortBurn >= c.Factor
+		c.LongLevel, c.ShortLevel = over(c.LongBurn, *c), over(c.ShortBurn, *c)
+		s.BurnLevels[c.Long] = max(s.BurnLevels[c.Long], c.LongLevel)
 	}
 	s.Queries = map[string]string{
 		"errors": `sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}]))`,
@@ -186,8 +194,10 @@ func troubledBoard() alerts.Board {
 			stale,
 			partial,
 		},
+		// In the order alerts.Build gives: state (page, ticket, no data, ok), then the
+		// least budget left, then the name. The pane draws them as they come.
 		SLOs: []alerts.SLOStatus{
-			slo("search-latency", "ok", 0.99, 0.91, [4]float64{0.3, 0.2, 0.25, 0.2}, -1),
+			slo("checkout-availability", "page", 0.999, -0.12, [4]float64{16.0, 7.2, 4.1, 2.2}, 0),
 			slo("api-availability", "ticket", 0.9995, 0.23, [4]float64{2.1, 2.8, 3.4, 1.2}, 2.74e5),
 			func() alerts.SLOStatus {
 				s := slo("ledger-freshness", "nodata", 0.999, math.NaN(), [4]float64{-1, -1, -1, -1}, -1)
@@ -198,9 +208,10 @@ func troubledBoard() alerts.Board {
 				s := slo("search-availability", "ok", 0.99, 0.71, [4]float64{0.3, 0.2, 0.25, 0.2}, -1)
 				s.Window, s.CoverageSeconds, s.Partial = "3d", f(2*86400), true
 				s.Conditions[3].Skipped = true
+				s.Conditions[3].LongLevel, s.Conditions[3].ShortLevel = alerts.LevelNone, alerts.LevelNone
 				return s
 			}(),
-			slo("checkout-availability", "page", 0.999, -0.12, [4]float64{16.0, 7.2, 4.1, 2.2}, 0),
+			slo("search-latency", "ok", 0.99, 0.91, [4]float64{0.3, 0.2, 0.25, 0.2}, -1),
 			func() alerts.SLOStatus {
 				s := slo("auth-availability", "ok", 0.9999, 0.97, [4]float64{0.1, 0.12, 0.08, 0.05}, -1)
 				s.Window = "90d"

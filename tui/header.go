@@ -317,10 +317,10 @@ type alertCount struct {
 func (m *Model) alertCounts() []alertCount {
 	var pages, tickets int
 	for _, it := range m.board.Actionable {
-		switch it.Severity {
-		case "page", "critical":
+		switch {
+		case it.Severity.Loud():
 			pages++
-		case "ticket":
+		case it.Severity == alerts.SeverityTicket:
 			tickets++
 		}
 	}

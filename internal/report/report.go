@@ -127,7 +127,7 @@ func writeTable(w io.Writer, b alerts.Board, st style) error {
 		slos := [][]string{{"slo", "service", "objective", "state", "budget left", "burn 1h", "burn 6h", "burn 1d", "burn 3d", "exhausted in", "note"}}
 		for _, s := range b.SLOs {
 			slos = append(slos, []string{s.Name, s.Service,
-				value(&s.Objective, format.Objective) + " " + s.Window, strings.ToUpper(s.State),
+				value(&s.Objective, format.Objective) + " " + s.Window, strings.ToUpper(string(s.State)),
 				value(s.BudgetRemaining, format.Budget),
 				value(s.BurnRates["1h"], format.Burn), value(s.BurnRates["6h"], format.Burn),
 				value(s.BurnRates["1d"], format.Burn), value(s.BurnRates["3d"], format.Burn),
@@ -138,7 +138,7 @@ func writeTable(w io.Writer, b alerts.Board, st style) error {
 	if len(b.Actionable) > 0 {
 		items := [][]string{{"severity", "kind", "title", "since"}}
 		for _, it := range b.Actionable {
-			items = append(items, []string{it.Severity, it.Kind, it.Title, it.Since.UTC().Format(time.RFC3339)})
+			items = append(items, []string{string(it.Severity), it.Kind, it.Title, it.Since.UTC().Format(time.RFC3339)})
 		}
 		table(&out, st, "Needs a human", items)
 	}

@@ -291,22 +291,15 @@ func (d Detail) conditionLines() []string {
 	}
 	out := []string{st.P(ui.Header, false).Render(fmt.Sprintf("%-7s %5s %5s  %9s  %9s  %10s  %s",
 		"ALERT", "LONG", "SHORT", "THRESHOLD", "LONG BURN", "SHORT BURN", "FIRING"))}
-	burn := func(n *alerts.Number, factor float64, alert string) (string, ui.Role) {
+	burn := func(n *alerts.Number, factor float64, level alerts.Level) (string, ui.Role) {
 		b, ok := n.Get()
 		if !ok {
 			return g.Dash, ui.NoData
 		}
-		text := BurnBeside(b, factor)
-		if b > factor { // as slo.Evaluate fires: strictly over
-			if alert == "page" {
-				return text, ui.Crit
-			}
-			return text, ui.Warn
-		}
-		return text, ui.Plain
+		return BurnBeside(b, factor), slos.LevelRole(level)
 	}
 	for _, c := range s.Conditions {
-		badge, role := slos.Badge(c.Alert)
+		badge, role := slos.LevelBadge(c.Alert)
 		var lb ui.LineBuilder
 		plain := st.P(ui.Plain, false)
 		factor := float64(c.Factor)
@@ -318,8 +311,8 @@ func (d Detail) conditionLines() []string {
 			out = append(out, lb.String())
 			continue
 		}
-		lv, lr := burn(c.LongBurn, factor, c.Alert)
-		sv, sr := burn(c.ShortBurn, factor, c.Alert)
+		lv, lr := burn(c.LongBurn, factor, c.LongLevel)
+		sv, sr := burn(c.ShortBurn, factor, c.ShortLevel)
 		lb.Add(st.P(lr, false), ui.Right(lv, 9))
 		lb.Add(plain, "  ")
 		lb.Add(st.P(sr, false), ui.Right(sv, 10))
@@ -375,7 +368,7 @@ func (d Detail) chartLines(w, h int) []string {
 		lo, hi = min(lo, p.V), max(hi, p.V)
 	}
 	_, role := slos.Badge(d.slo.State)
-	if d.slo.State == "ok" {
+	if d.slo.State == alerts.SLOOK {
 		role = ui.Accent
 	}
 	plot := ui.Chart(g.Spark, vals, lo, hi, plotW, h)

@@ -29,15 +29,3 @@ func TestLayout(t *testing.T) {
 		t.Errorf("tagged: %+v, want %+v", got, want)
 	}
 }
-
-func TestRank(t *testing.T) {
-	order := []string{"page", "ticket", "nodata", "ok"}
-	for i := 1; i < len(order); i++ {
-		if Rank(order[i-1]) >= Rank(order[i]) {
-			t.Errorf("%s does not sort before %s", order[i-1], order[i])
-		}
-	}
-	if Rank("") != Rank("nodata") {
-		t.Error("an empty state is not treated as no data")
-	}
-}

@@ -4,8 +4,6 @@
 package slos
 
 import (
-	"cmp"
-	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -19,31 +17,37 @@ import (
 // BurnWindows are the burn-rate windows shown as columns, shortest first.
 var BurnWindows = [4]string{"1h", "6h", "1d", "3d"}
 
-// Rank orders SLO states for the pane: pages, then tickets, then SLOs without data
-// (no data during an incident is itself suspicious), then healthy ones.
-func Rank(state string) int {
-	switch state {
-	case "page":
-		return 0
-	case "ticket":
-		return 1
-	case "ok":
-		return 3
-	}
-	return 2
-}
-
 // Badge is the text of a state's badge and the role it is drawn in.
-func Badge(state string) (string, ui.Role) {
+func Badge(state alerts.SLOState) (string, ui.Role) {
 	switch state {
-	case "page":
+	case alerts.SLOPage:
 		return "PAGE", ui.Crit
-	case "ticket":
+	case alerts.SLOTicket:
 		return "TICKET", ui.Warn
-	case "ok":
+	case alerts.SLOOK:
 		return "OK", ui.OK
 	}
 	return "NO DATA", ui.NoData
+}
+
+// LevelBadge is the badge of a burn-rate condition's alert: PAGE or TICKET.
+func LevelBadge(l alerts.Level) (string, ui.Role) {
+	if l == alerts.LevelPage {
+		return "PAGE", ui.Crit
+	}
+	return "TICKET", ui.Warn
+}
+
+// LevelRole is the role a burn rate is drawn in: over a page threshold is crit, over
+// a ticket's is warn, otherwise plain. The Board judged which.
+func LevelRole(l alerts.Level) ui.Role {
+	switch l {
+	case alerts.LevelPage:
+		return ui.Crit
+	case alerts.LevelTicket:
+		return ui.Warn
+	}
+	return ui.Plain
 }
 
 // tagRoom is the room the name column keeps for a tag (" stale", " partial 3d/7d"),
@@ -56,7 +60,8 @@ type row struct {
 	name      string
 	nameW     int // cells of the name alone
 	tagW      int // and with its tag
-	state     string
+	state     alerts.SLOState
+	spent     bool // the budget is used up: as loud as a page
 	role      ui.Role
 	badge     string
 	objective string // "99.9% 30d"
@@ -90,34 +95,10 @@ type Pane struct {
 // New returns an empty pane drawn with st.
 func New(st *ui.Styles) Pane { return Pane{st: st, objW: len("OBJECTIVE")} }
 
-// Sorted returns slos in display order: by state (page, ticket, no data, ok),
-// then least budget left first (none known last), then by name.
-func Sorted(slos []alerts.SLOStatus) []alerts.SLOStatus {
-	out := slices.Clone(slos)
-	slices.SortStableFunc(out, func(a, b alerts.SLOStatus) int {
-		if c := cmp.Compare(Rank(a.State), Rank(b.State)); c != 0 {
-			return c
-		}
-		x, okA := a.BudgetRemaining.Get()
-		y, okB := b.BudgetRemaining.Get()
-		switch {
-		case okA && !okB:
-			return -1
-		case !okA && okB:
-			return 1
-		case okA:
-			if c := cmp.Compare(x, y); c != 0 {
-				return c
-			}
-		}
-		return cmp.Compare(a.Name, b.Name)
-	})
-	return out
-}
-
-// SetBoard shows slos. The cursor stays on the SLO it was on.
+// SetBoard shows slos, in the Board's order (worst first). The cursor stays on the
+// SLO it was on.
 func (p Pane) SetBoard(slos []alerts.SLOStatus) Pane {
-	src := Sorted(slos)
+	src := slos
 	rows := make([]row, len(src))
 	names := make([]string, len(src))
 	p.longestName, p.longest, p.objW = 0, 0, len("OBJECTIVE")
@@ -135,7 +116,7 @@ func (p Pane) SetBoard(slos []alerts.SLOStatus) Pane {
 
 func (p Pane) makeRow(s *alerts.SLOStatus) row {
 	g := p.st.Glyphs
-	r := row{name: textsafe.Clean(s.Name), state: s.State, retention: s.RetentionExceeded, stale: s.Stale,
+	r := row{name: textsafe.Clean(s.Name), state: s.State, spent: s.Spent, retention: s.RetentionExceeded, stale: s.Stale,
 		failed: s.Error != "" && !s.Stale}
 	if c, ok := s.CoverageSeconds.Get(); ok && s.Partial {
 		r.partial = format.Span(time.Duration(c*float64(time.Second))) + "/" + textsafe.Clean(s.Window)
@@ -153,7 +134,7 @@ func (p Pane) makeRow(s *alerts.SLOStatus) row {
 	for c, w := range BurnWindows {
 		r.burns[c], r.burnRoles[c] = g.Dash, ui.NoData
 		if b, ok := s.BurnRates[w].Get(); ok {
-			r.burns[c], r.burnRoles[c] = format.Burn(b), BurnRole(s, w, b)
+			r.burns[c], r.burnRoles[c] = format.Burn(b), LevelRole(s.BurnLevels[w])
 		}
 	}
 	r.exhaust = g.Dash
@@ -161,22 +142,6 @@ func (p Pane) makeRow(s *alerts.SLOStatus) row {
 		r.exhaust = format.Exhaustion(e)
 	}
 	return r
-}
-
-// BurnRole colours a burn rate by the conditions it takes part in as the long
-// window: over a page condition's factor is crit, over a ticket's is warn.
-func BurnRole(s *alerts.SLOStatus, window string, burn float64) ui.Role {
-	role := ui.Plain
-	for _, c := range s.Conditions {
-		if c.Skipped || c.Long != window || burn <= float64(c.Factor) { // colour only what is strictly over, as slo.Evaluate fires
-			continue
-		}
-		if c.Alert == "page" {
-			return ui.Crit
-		}
-		role = ui.Warn
-	}
-	return role
 }
 
 // tag is what follows an SLO's name: warnings that its numbers are not the whole
@@ -390,10 +355,10 @@ func (p Pane) renderRow(r *row, lay layout, sel bool) string {
 }
 
 func exhaustRole(r *row) ui.Role {
-	if r.exhaust == "spent" {
+	if r.spent {
 		return ui.Crit
 	}
-	if r.state == "page" || r.state == "ticket" {
+	if r.state == alerts.SLOPage || r.state == alerts.SLOTicket {
 		return r.role
 	}
 	return ui.Plain
