@@ -119,13 +119,13 @@ func sloStatus(def slo.Definition, st slo.Status, retention time.Duration) SLOSt
 			Alert:      level,
 			LongLevel:  over(c.LongBurn),
 			ShortLevel: over(c.ShortBurn),
-			Long:      slo.WindowName(c.Long),
-			Short:     slo.WindowName(c.Short),
-			Factor:    Number(c.Factor),
-			LongBurn:  number(c.LongBurn),
-			ShortBurn: number(c.ShortBurn),
-			Firing:    c.Firing,
-			Skipped:   c.Skipped,
+			Long:       slo.WindowName(c.Long),
+			Short:      slo.WindowName(c.Short),
+			Factor:     Number(c.Factor),
+			LongBurn:   number(c.LongBurn),
+			ShortBurn:  number(c.ShortBurn),
+			Firing:     c.Firing,
+			Skipped:    c.Skipped,
 		})
 	}
 	return s
