@@ -17,6 +17,7 @@ type Board struct {
 	Services    []ServiceRow   `json:"services"`
 	SLOs        []SLOStatus    `json:"slos"`
 	Pages       []Page         `json:"pages"`
+	OnCall      []OnCall       `json:"on_call"`
 	Actionable  []Item         `json:"actionable"`
 	Hidden      []Item         `json:"hidden"`
 }
@@ -204,12 +205,28 @@ type Page struct {
 	ID        string    `json:"id"`
 	Number    int       `json:"number"`
 	Title     string    `json:"title"`
-	Status    string    `json:"status"`
-	Urgency   string    `json:"urgency"`
-	Service   string    `json:"service"`
+	Status    string    `json:"status"`  // triggered | acknowledged
+	Urgency   string    `json:"urgency"` // high | low
+	Priority  string    `json:"priority"`
+	Service   string    `json:"service"` // the vigil service it maps to, else PagerDuty's name
 	Assignees []string  `json:"assignees"`
 	CreatedAt time.Time `json:"created_at"`
 	URL       string    `json:"url"`
+	Source    string    `json:"source"` // the PagerDuty source it came from
+
+	AssigneeIDs        []string  `json:"-"` // for "only mine"
+	EscalationPolicyID string    `json:"-"`
+	EscalationLevel    int       `json:"-"`
+	LastStatusChangeAt time.Time `json:"-"`
+	UpdatedAt          time.Time `json:"-"`
+}
+
+// OnCall is who is on call now for one level of one escalation policy.
+type OnCall struct {
+	Policy string    `json:"policy"`
+	Level  int       `json:"level"`
+	Person string    `json:"person"`
+	Until  time.Time `json:"until"`
 }
 
 // Item is one entry of the actionable or hidden list.
@@ -220,5 +237,31 @@ type Item struct {
 	Severity Severity          `json:"severity"`
 	Labels   map[string]string `json:"labels"`
 	Since    time.Time         `json:"since"`
+	Status   string            `json:"status,omitempty"` // pages: triggered | acknowledged
 	Reason   string            `json:"reason,omitempty"` // hidden items only
+}
+
+// Rank orders the actionable list: triggered high-urgency pages, SLO pages, critical
+// alerts, triggered low-urgency pages, SLO tickets, acknowledged pages, warnings,
+// the rest. 0 is the most urgent.
+func (it Item) Rank() int {
+	switch {
+	case it.Kind == "page" && it.Status == "triggered" && it.Severity == SeverityCritical:
+		return 0
+	case it.Kind == "slo" && it.Severity == SeverityPage:
+		return 1
+	case it.Kind != "page" && it.Severity.Loud():
+		return 2
+	case it.Kind == "page" && it.Status == "triggered":
+		return 3
+	case it.Severity == SeverityTicket:
+		return 4
+	case it.Kind == "page":
+		return 5
+	case it.Severity == SeverityError:
+		return 6
+	case it.Severity == SeverityWarning:
+		return 7
+	}
+	return 8
 }

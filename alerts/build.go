@@ -52,6 +52,7 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 		Services:    make([]ServiceRow, 0, len(rules.Services)),
 		SLOs:        []SLOStatus{},
 		Pages:       []Page{},
+		OnCall:      []OnCall{},
 		Actionable:  []Item{},
 		Hidden:      []Item{},
 	}
@@ -76,6 +77,8 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 		return cmp.Compare(x.Name, y.Name)
 	})
 	buildSLOs(&b, rules.SLOs, bySource)
+	buildPages(&b, snap)
+	sortActionable(b.Actionable)
 	return b
 }
 

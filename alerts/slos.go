@@ -68,12 +68,6 @@ func buildSLOs(b *Board, rules []SLORule, bySource map[string]*sources.SourceSta
 		}
 		return cmp.Compare(x.Name, y.Name)
 	})
-	slices.SortStableFunc(b.Actionable, func(x, y Item) int {
-		if c := cmp.Compare(x.Severity.Rank(), y.Severity.Rank()); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Title, y.Title)
-	})
 }
 
 // number is an slo.Value as an output number: nil when unknown.
