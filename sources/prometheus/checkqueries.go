@@ -111,7 +111,34 @@ func (s *Source) CheckQueries(ctx context.Context, at time.Time, timeout time.Du
 	}
 	runJobs(ctx, jobs)
 	adviseErrors(checks, spec.By)
+	s.noteUnrestricted(checks)
 	return checks
+}
+
+// noteUnrestricted says which batched queries the poll cannot restrict to the
+// configured services (see restrictQuery), and so asks for every service Prometheus
+// has. A profile meant for all services (AllServices) is asked whole on purpose.
+func (s *Source) noteUnrestricted(checks []QueryCheck) {
+	spec := s.opts.Signals
+	if spec.AllServices || len(spec.Services) == 0 {
+		return
+	}
+	whole := func(parts []restricted) bool { return len(parts) == 1 && parts[0].keep == nil }
+	for i := range checks {
+		c := &checks[i]
+		var parts []restricted
+		switch {
+		case c.Own:
+			continue
+		case c.What == "health query":
+			parts = s.health
+		default:
+			parts = s.profile[sources.Signal(strings.TrimSuffix(c.What, " query"))]
+		}
+		if c.Err == "" && whole(parts) {
+			c.Notes = append(c.Notes, fmt.Sprintf("asked for every service Prometheus has: no selector's %q label reaches the answer unchanged, so it cannot be restricted to the configured services", spec.By))
+		}
+	}
 }
 
 // judge compares an answer with the services it should cover.

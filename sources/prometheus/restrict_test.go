@@ -1,9 +1,14 @@
 package prometheus
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/sources"
 )
 
 func TestRestrictQuery(t *testing.T) {
@@ -103,4 +108,28 @@ func lens(chunks [][]string) []int {
 		out = append(out, len(c))
 	}
 	return out
+}
+
+// TestCheckSaysWhatCannotBeRestricted: `vigil check` names the batched query that is
+// asked for every service because no selector's label reaches its answer.
+func TestCheckSaysWhatCannotBeRestricted(t *testing.T) {
+	t.Parallel()
+	url := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"a"},"value":[1700000000,"1"]}]}}`)
+	})
+	src := oneSignal(t, url, func(o *Options) {
+		o.Signals.Profile = map[sources.Signal]string{
+			sources.Traffic:    `sum by (job) (rate(x[5m]))`,
+			sources.Saturation: `label_replace(sum(y), "job", "a", "", "")`,
+		}
+		o.Signals.Services = []ServiceSpec{{Name: "a"}}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, c := range src.CheckQueries(ctx, time.Now(), 5*time.Second) {
+		note := strings.Contains(c.Line(), "asked for every service Prometheus has")
+		if note != (c.What == "saturation query") {
+			t.Errorf("%s: %s", c.What, c.Line())
+		}
+	}
 }

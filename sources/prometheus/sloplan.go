@@ -62,7 +62,7 @@ func (s *Source) planSLOs(at time.Time) (*sloPlan, []job) {
 				v, _, _, err := s.api.Query(ctx, b.query, at)
 				var counts map[int]map[time.Duration]slo.Counts
 				if err == nil {
-					counts, err = s.readCounts(v, b.subs)
+					counts, err = s.readShapedCounts(v, b.subs, b.shapes)
 				}
 				if err != nil {
 					p.groupErr[gi] = err

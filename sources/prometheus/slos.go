@@ -41,9 +41,10 @@ type longCache struct {
 
 // builtQuery is a group's combined query and the sub-expressions it is made of.
 type builtQuery struct {
-	name  string // the group's name, and the chunk's place when it has several
-	query string
-	subs  []subQuery
+	name   string // the group's name, and the chunk's place when it has several
+	query  string
+	subs   []subQuery   // every SLO, window and part it answers
+	shapes []*shapeTerm // the shared terms, by their "shape" tag
 }
 
 // subQuery is one sub-expression of a combined query.
@@ -51,7 +52,7 @@ type subQuery struct {
 	slo    int
 	window time.Duration
 	part   string
-	expr   string // already aggregated to one series
+	expr   string // already aggregated to one series; "" when asked through a shape
 }
 
 // groups splits the windows: each of slo.Windows shorter than a day alone, those of a
@@ -184,6 +185,13 @@ func quoteReplacement(s string) string {
 // errors there mean a misconfigured threshold, and stay no data. NaN or ±Inf in any
 // part leaves the window without data.
 func (s *Source) readCounts(v model.Value, subs []subQuery) (map[int]map[time.Duration]slo.Counts, error) {
+	return s.readShapedCounts(v, subs, nil)
+}
+
+// readShapedCounts is readCounts for an answer that holds shared terms too: a series
+// tagged with the shape at index n of shapes answers for the SLOs of the value it
+// carries in the shape's label.
+func (s *Source) readShapedCounts(v model.Value, subs []subQuery, shapes []*shapeTerm) (map[int]map[time.Duration]slo.Counts, error) {
 	vec, ok := v.(model.Vector)
 	if !ok {
 		return nil, fmt.Errorf("bad response: want a vector, got a %s", v.Type())
@@ -201,24 +209,38 @@ func (s *Source) readCounts(v model.Value, subs []subQuery) (map[int]map[time.Du
 		windows[slo.WindowName(q.window)] = q.window
 	}
 	got := map[key]*parts{}
-	for _, smp := range vec {
-		i, ok1 := s.sloIndex[string(smp.Metric["slo"])]
-		w, ok2 := windows[string(smp.Metric["window"])]
-		if !ok1 || !ok2 {
-			continue
-		}
+	put := func(i int, w time.Duration, part string, x float64) {
 		k := key{i, w}
 		p := got[k]
 		if p == nil {
 			p = &parts{vals: map[string]float64{}}
 			got[k] = p
 		}
-		x := float64(smp.Value)
 		if !usable(x) {
 			p.bad = true
+			return
+		}
+		p.vals[part] = x
+	}
+	for _, smp := range vec {
+		w, ok := windows[string(smp.Metric["window"])]
+		if !ok {
 			continue
 		}
-		p.vals[string(smp.Metric["part"])] = x
+		part, x := string(smp.Metric["part"]), float64(smp.Value)
+		if tag, shaped := smp.Metric["shape"]; shaped {
+			n, err := strconv.Atoi(string(tag))
+			if err != nil || n < 0 || n >= len(shapes) {
+				continue
+			}
+			for _, i := range shapes[n].slos[string(smp.Metric[model.LabelName(shapes[n].label)])] {
+				put(i, w, part, x)
+			}
+			continue
+		}
+		if i, ok := s.sloIndex[string(smp.Metric["slo"])]; ok {
+			put(i, w, part, x)
+		}
 	}
 	out := map[int]map[time.Duration]slo.Counts{}
 	for k, p := range got {
