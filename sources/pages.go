@@ -51,3 +51,36 @@ type OnCall struct {
 	User       Person
 	Until      time.Time // zero: no end (an always-on-call rule)
 }
+
+// IncidentDetail is what the page-in-context view shows beyond the incident's row:
+// its alerts, its latest log entries and its notes, fetched when the view opens.
+type IncidentDetail struct {
+	Alerts     []IncidentAlert
+	LogEntries []LogEntry // newest first
+	Notes      []Note     // newest first
+}
+
+// IncidentAlert is one alert grouped into an incident. Details carry what the
+// sender put there: Alertmanager sends the firing alerts' labels.
+type IncidentAlert struct {
+	ID       string
+	Summary  string
+	Severity string
+	Status   string
+	AlertKey string
+	Created  time.Time
+	Details  map[string]string
+}
+
+// LogEntry is one line of an incident's history ("Acknowledged by Ada").
+type LogEntry struct {
+	At      time.Time
+	Summary string
+}
+
+// Note is a note on an incident.
+type Note struct {
+	At      time.Time
+	Author  string
+	Content string
+}
