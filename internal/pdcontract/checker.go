@@ -120,7 +120,11 @@ func (c *Checker) CheckRequest(r *http.Request, body []byte) *openapi3filter.Req
 		Request:    r2,
 		PathParams: params,
 		Route:      route,
-		Options:    &openapi3filter.Options{AuthenticationFunc: authenticate, SkipSettingDefaults: true},
+		Options: &openapi3filter.Options{
+			AuthenticationFunc:      authenticate,
+			SkipSettingDefaults:     true,
+			SchemaValidationOptions: formats,
+		},
 	}
 	err = openapi3filter.ValidateRequest(context.Background(), in)
 	c.count(Violation{Side: "request", Method: r.Method, Path: r.URL.Path}, err)
@@ -138,7 +142,7 @@ func (c *Checker) checkResponse(r *http.Request, in *openapi3filter.RequestValid
 		RequestValidationInput: in,
 		Status:                 status,
 		Header:                 h,
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, SchemaValidationOptions: formats},
 	}
 	out.SetBodyBytes(body)
 	c.count(v, openapi3filter.ValidateResponse(context.Background(), out))
