@@ -65,12 +65,18 @@ func BenchmarkPollRequests(b *testing.B) {
 // BenchmarkSLORequests50 polls 50 SLOs (two window lengths, ratio and latency SLIs)
 // at a 15 s refresh cadence and reports the average and the largest number of
 // requests a refresh made, the first poll included.
-func BenchmarkSLORequests50(b *testing.B) {
+func BenchmarkSLORequests50(b *testing.B) { benchSLORequests(b, 50) }
+
+// BenchmarkSLORequests1000 is BenchmarkSLORequests50 for 1,000 SLOs: they share
+// their shapes (one query written for many jobs), so the requests stay few.
+func BenchmarkSLORequests1000(b *testing.B) { benchSLORequests(b, 1000) }
+
+func benchSLORequests(b *testing.B, n int) {
 	var defs []slo.Definition
 	jobs := sim.Demo().Services
-	for i := range 50 {
+	for i := range n {
 		job := jobs[i%len(jobs)]
-		d := slo.Definition{Name: fmt.Sprintf("slo-%02d", i), Service: job, Objective: 0.999, Window: 30 * 24 * time.Hour}
+		d := slo.Definition{Name: fmt.Sprintf("slo-%04d", i), Service: job, Objective: 0.999, Window: 30 * 24 * time.Hour}
 		if i%2 == 1 {
 			d.Window = 7 * 24 * time.Hour
 		}
@@ -91,8 +97,8 @@ func BenchmarkSLORequests50(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if got := len(data.SLOs.Counts); got != 50 {
-			b.Fatalf("%d SLOs answered, want 50", got)
+		if got := len(data.SLOs.Counts); got != n {
+			b.Fatalf("%d SLOs answered, want %d", got, n)
 		}
 		total += data.SLOs.Requests
 		most = max(most, data.SLOs.Requests)
@@ -100,4 +106,28 @@ func BenchmarkSLORequests50(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/float64(polls), "requests/refresh")
 	b.ReportMetric(float64(most), "max-requests/refresh")
+}
+
+// BenchmarkAssembleOverrides merges the answers of a poll for 5,000 services with
+// one override each: linear in services plus overrides (services × overrides took
+// 0.2 s a poll).
+func BenchmarkAssembleOverrides(b *testing.B) {
+	const n = 5000
+	spec := &SignalSpec{By: "job", Profile: map[sources.Signal]string{sources.Traffic: "t"}}
+	p := &signalPlan{}
+	batched := &sigResult{signal: sources.Traffic, what: "traffic", chunks: []*chunkResult{{read: sparkRead{values: map[string]float64{}, series: map[string][]sources.Point{}}}}}
+	p.results = append(p.results, batched)
+	for i := range n {
+		name := fmt.Sprintf("svc-%04d", i)
+		spec.Services = append(spec.Services, ServiceSpec{Name: name, Overrides: map[sources.Signal]string{sources.Latency: "l"}})
+		batched.chunks[0].read.values[name] = float64(i)
+		p.results = append(p.results, &sigResult{signal: sources.Latency, service: name, what: name + " latency",
+			chunks: []*chunkResult{{read: sparkRead{values: map[string]float64{name: 1}, series: map[string][]sources.Point{}}}}})
+	}
+	for b.Loop() {
+		out := p.assemble(spec, time.Second)
+		if len(out.Services) != n {
+			b.Fatalf("%d services", len(out.Services))
+		}
+	}
 }

@@ -8,6 +8,9 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -212,4 +215,41 @@ func BenchmarkScalePoll(b *testing.B) {
 			})
 		}
 	}
+}
+
+// TestScalePeakMemory measures the wall time and the peak resident memory of a
+// `snapshot` (a new source, one poll) of 200 or 10,000 services on a Prometheus of
+// 10,000 jobs, for docs/performance.md. The peak is per process, so each runs alone:
+//
+//	VIGIL_SCALE_RSS=200 go test -count=1 -run TestScalePeakMemory ./sources/prometheus
+func TestScalePeakMemory(t *testing.T) {
+	var n int
+	switch os.Getenv("VIGIL_SCALE_RSS") {
+	case "":
+		t.Skip("set VIGIL_SCALE_RSS to 200 or 10000 to measure")
+	case "200":
+		n = 200
+	case "10000":
+		n = 10_000
+	default:
+		t.Fatal("VIGIL_SCALE_RSS: want 200 or 10000")
+	}
+	p := manyJobsProm(t, 10_000)
+	services := scaleServices(10_000, n)
+	runtime.GC()
+	debug.FreeOSMemory()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		t.Logf("cannot reset the peak: %v", err)
+	}
+	base := procStatus(t, "VmRSS")
+	start := time.Now()
+	src := scaleSource(t, p.URL(), services, false)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	data, err := src.Poll(ctx, scaleEnd.Add(-10*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d services: %s, %d requests; resident before %d KiB, peak %d KiB", n,
+		time.Since(start).Round(time.Millisecond), data.Signals.Requests, base, procStatus(t, "VmHWM"))
 }
