@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/vigil-sre/vigil/internal/textsafe"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
 
@@ -31,13 +33,16 @@ func (m *Model) footer() string {
 	if m.refreshing {
 		status(ui.Accent, "refreshing"+st.Glyphs.Ellipsis)
 	}
+	if m.opts.Pages && m.opts.Actions == nil {
+		status(ui.NoData, "READ-ONLY")
+	}
 	if m.notice != "" && m.now.Before(m.noticeUntil) {
 		status(ui.OK, ui.Trunc(m.notice, max(m.w-used-2-len("? help  q quit"), 8), st.Glyphs.Ellipsis))
 	}
 
 	hints := m.hints(top)
 	tail := []binding{keys.Help, keys.Quit}
-	if _, help := top.(helpOverlay); help {
+	if top != nil && top.modal() { // the help, a confirmation, an input: ? is theirs
 		tail = tail[1:]
 	}
 	width := func(bs []binding) int {
@@ -70,8 +75,17 @@ func (m *Model) hints(top overlay) []binding {
 		return top.hints()
 	}
 	hs := []binding{keys.Move, keys.PaneCycle}
-	if _, ok := m.panes[m.focus].(slosPane); ok {
+	switch m.panes[m.focus].(type) {
+	case slosPane:
 		hs = append(hs, keys.Enter)
+	case pagesPane:
+		hs = append(hs, keys.Enter)
+		if m.opts.Actions != nil {
+			hs = append(hs, keys.Ack, keys.Resolve, keys.Snooze, keys.Note, keys.Escalate)
+		}
+		if m.opts.Me != "" {
+			hs = append(hs, keys.Mine)
+		}
 	}
 	freeze, zoom := keys.Freeze, keys.Zoom
 	if m.frozen {
@@ -87,9 +101,16 @@ func (m *Model) hints(top overlay) []binding {
 // wording, with the pane keys spelled from the panes there are.
 func (m *Model) helpKeys() [][2]string {
 	var out [][2]string
+	pageKeys := []string{keys.Ack.Keys()[0], keys.Snooze.Keys()[0], keys.Open.Keys()[0], keys.AckMine.Keys()[0], keys.Mine.Keys()[0]}
+	writes := []string{keys.Ack.Keys()[0], keys.Snooze.Keys()[0], keys.AckMine.Keys()[0]}
 	for _, b := range keys.all() {
+		first := b.Binding.Keys()[0]
 		switch {
 		case !b.Enabled():
+		case slices.Contains(pageKeys, first) && !m.opts.Pages:
+			// No PagerDuty source: no pages pane, and its keys do nothing.
+		case slices.Contains(writes, first) && m.opts.Actions == nil:
+			out = append(out, [2]string{b.helpKeys, b.helpDoes + " (off: " + m.readOnly() + ")"})
 		case b.Binding.Keys()[0] == keys.PaneJump.Keys()[0]:
 			nums, names := "", ""
 			for i, p := range m.panes {
@@ -133,6 +154,20 @@ func (m *Model) helpView(w, h int) string {
 			st.P(ui.NoData, false).Render(g.NoData)+" no data",
 		g.Dash+" no value (never 0)   stale: its source is failing, values are old",
 	)
+	return m.box(w, h, lines)
+}
+
+// promptBox is a question or an input line in a box centred in the body.
+func (m *Model) promptBox(w, h int, lines []string) string {
+	for i, l := range lines {
+		lines[i] = textsafe.Clean(l)
+	}
+	return m.box(w, h, lines)
+}
+
+// box draws lines in a bordered box centred in w×h.
+func (m *Model) box(w, h int, lines []string) string {
+	st, g := m.st, m.st.Glyphs
 	border := lipgloss.RoundedBorder()
 	if g.Name == "ascii" {
 		border = lipgloss.ASCIIBorder()

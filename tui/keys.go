@@ -24,13 +24,16 @@ func bind(keys []string, hint, does, helpKeys, helpDoes string) binding {
 
 // keyMap is every key the dashboard knows, once. Dispatch matches against it, the
 // footer's hints and the help overlay are drawn from it, and a test checks that no
-// key is bound twice. Keys of panes not built yet (pages: a R s n e m o A; alerts:
-// S E h x /) are reserved here, disabled, so nothing takes them by accident.
+// key is bound twice. Keys of panes not built yet (alerts: S E h x /) are reserved
+// here, disabled, so nothing takes them by accident.
 type keyMap struct {
 	Move, Ends, PaneCycle, PaneJump binding
 	Enter, Back, Copy               binding
 	Freeze, Zoom, Refresh           binding
 	Help, Quit                      binding
+
+	// The pages pane and a page's detail.
+	Ack, Resolve, Snooze, Note, Escalate, Open, AckMine, Mine binding
 
 	reserved []binding
 }
@@ -51,10 +54,16 @@ var keys = keyMap{
 	Refresh:   bind([]string{"r"}, "r", "refresh", "r", "refresh now"),
 	Help:      bind([]string{"?"}, "?", "help", "?", "this help"),
 	Quit:      bind([]string{"q", "ctrl+c"}, "q", "quit", "q, ctrl+c", "quit"),
+	Ack:       bind([]string{"a"}, "a", "ack", "a / R", "acknowledge / resolve the page"),
+	Resolve:   bind([]string{"R"}, "R", "resolve", "", ""),
+	Snooze:    bind([]string{"s"}, "s", "snooze", "s / n / e", "snooze / note / escalate the page"),
+	Note:      bind([]string{"n"}, "n", "note", "", ""),
+	Escalate:  bind([]string{"e"}, "e", "escalate", "", ""),
+	Open:      bind([]string{"o"}, "o", "open", "o", "the page's address (copied)"),
+	AckMine:   bind([]string{"A"}, "A", "ack mine", "A", "acknowledge every page of mine (asks once)"),
+	Mine:      bind([]string{"m"}, "m", "mine", "m", "only my pages / all"),
 	reserved: []binding{
-		reserve("a", "ack"), reserve("R", "resolve"), reserve("s", "snooze"), reserve("n", "note"),
-		reserve("e", "escalate"), reserve("m", "only mine"), reserve("o", "open in browser"),
-		reserve("A", "ack all mine"), reserve("S", "silence"), reserve("E", "expire silence"),
+		reserve("S", "silence"), reserve("E", "expire silence"),
 		reserve("h", "hidden alerts"), reserve("x", "explain"), reserve("/", "filter"),
 		reserve("P", "present mode"),
 	},
@@ -69,7 +78,8 @@ func reserve(k, does string) binding {
 // all lists every binding, reserved ones included, in help order.
 func (k keyMap) all() []binding {
 	out := []binding{k.Move, k.Ends, k.PaneCycle, k.PaneJump, k.Enter, k.Back, k.Copy,
-		k.Freeze, k.Zoom, k.Refresh, k.Help, k.Quit}
+		k.Freeze, k.Zoom, k.Refresh, k.Help, k.Quit,
+		k.Ack, k.Resolve, k.Snooze, k.Note, k.Escalate, k.Open, k.AckMine, k.Mine}
 	return append(out, k.reserved...)
 }
 

@@ -1,10 +1,14 @@
 package tui
 
 import (
+	"strings"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/internal/textsafe"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
+	"github.com/vigil-sre/vigil/tui/pagedetail"
 	"github.com/vigil-sre/vigil/tui/slodetail"
 )
 
@@ -80,5 +84,135 @@ func (o detailOverlay) refresh(m *Model) (overlay, tea.Cmd) {
 	m.seq++
 	var cmd tea.Cmd
 	o.d, cmd = o.d.Reload(m.opts.History, m.seq)
+	return o, cmd
+}
+
+// confirmOverlay asks before a write: y or enter does it, n or esc does not.
+type confirmOverlay struct {
+	question string
+	yes      func() tea.Cmd
+}
+
+func (*confirmOverlay) modal() bool { return true }
+func (c *confirmOverlay) update(m *Model, msg tea.Msg) (overlay, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return c, nil
+	}
+	switch k.String() {
+	case "y", "enter":
+		return nil, c.yes()
+	case "n":
+		return nil, nil
+	}
+	return c, nil
+}
+func (c *confirmOverlay) view(m *Model, w, h int) string {
+	return m.promptBox(w, h, []string{c.question, "", "y / enter: yes     n / esc: no"})
+}
+func (*confirmOverlay) hints() []binding {
+	yes := keys.Enter
+	yes.SetHelp("y", "yes")
+	no := keys.Back
+	no.SetHelp("n/esc", "no")
+	return []binding{yes, no}
+}
+func (c *confirmOverlay) setBoard(*alerts.Board) overlay    { return c }
+func (c *confirmOverlay) setSize(int, int) overlay          { return c }
+func (c *confirmOverlay) setStyles(*ui.Styles) overlay      { return c }
+func (c *confirmOverlay) refresh(*Model) (overlay, tea.Cmd) { return c, nil }
+
+// inputOverlay reads one line (a note, a snooze duration, a level); enter submits,
+// esc cancels. submit returns a complaint to show, or the command to run.
+type inputOverlay struct {
+	prompt   string
+	value    string
+	complain string
+	submit   func(string) (complaint string, cmd tea.Cmd)
+}
+
+// maxInput bounds what can be typed: a note is a line, not a document.
+const maxInput = 1000
+
+func (*inputOverlay) modal() bool { return true }
+func (in *inputOverlay) update(m *Model, msg tea.Msg) (overlay, tea.Cmd) {
+	var text string
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "enter":
+			complaint, cmd := in.submit(in.value)
+			if complaint != "" {
+				in.complain = complaint
+				return in, nil
+			}
+			return nil, cmd
+		case "backspace":
+			if r := []rune(in.value); len(r) > 0 {
+				in.value = string(r[:len(r)-1])
+			}
+			return in, nil
+		case "ctrl+u":
+			in.value = ""
+			return in, nil
+		}
+		text = msg.Text
+	case tea.PasteMsg:
+		text = msg.Content
+	}
+	// Typed or pasted text is one line, with nothing that could drive a terminal.
+	text = textsafe.Clean(strings.NewReplacer("\n", " ", "\r", " ", "\t", " ").Replace(text))
+	if len([]rune(in.value))+len([]rune(text)) <= maxInput {
+		in.value += text
+	}
+	return in, nil
+}
+func (in *inputOverlay) view(m *Model, w, h int) string {
+	lines := []string{in.prompt, "", "> " + in.value + "_"}
+	if in.complain != "" {
+		lines = append(lines, "", m.st.Glyphs.Warning+" "+in.complain)
+	}
+	return m.promptBox(w, h, append(lines, "", "enter: do it     esc: cancel"))
+}
+func (*inputOverlay) hints() []binding {
+	do := keys.Enter
+	do.SetHelp("enter", "do it")
+	no := keys.Back
+	no.SetHelp("esc", "cancel")
+	return []binding{do, no}
+}
+func (in *inputOverlay) setBoard(*alerts.Board) overlay    { return in }
+func (in *inputOverlay) setSize(int, int) overlay          { return in }
+func (in *inputOverlay) setStyles(*ui.Styles) overlay      { return in }
+func (in *inputOverlay) refresh(*Model) (overlay, tea.Cmd) { return in, nil }
+
+// pageOverlay is a page in context.
+type pageOverlay struct{ d pagedetail.Detail }
+
+func openPage(m *Model, p alerts.Page) (overlay, tea.Cmd) {
+	m.seq++
+	d, cmd := pagedetail.Open(m.st, p, &m.board, m.opts.PageDetail, m.seq)
+	return pageOverlay{d: d}, cmd
+}
+
+func (pageOverlay) modal() bool { return false }
+func (o pageOverlay) update(_ *Model, msg tea.Msg) (overlay, tea.Cmd) {
+	var cmd tea.Cmd
+	o.d, cmd = o.d.Update(msg)
+	return o, cmd
+}
+func (o pageOverlay) view(_ *Model, w, h int) string { return o.d.View(w, h) }
+func (o pageOverlay) hints() []binding {
+	scroll := keys.Move
+	scroll.SetHelp("j/k", "scroll")
+	return []binding{keys.Back, keys.Ack, keys.Resolve, keys.Snooze, keys.Note, keys.Escalate, keys.Open, scroll}
+}
+func (o pageOverlay) setBoard(b *alerts.Board) overlay { o.d = o.d.SetBoard(b); return o }
+func (o pageOverlay) setSize(w, h int) overlay         { o.d = o.d.SetSize(w, h); return o }
+func (o pageOverlay) setStyles(st *ui.Styles) overlay  { o.d = o.d.SetStyles(st); return o }
+func (o pageOverlay) refresh(m *Model) (overlay, tea.Cmd) {
+	m.seq++
+	var cmd tea.Cmd
+	o.d, cmd = o.d.Reload(m.opts.PageDetail, m.seq)
 	return o, cmd
 }

@@ -1,10 +1,13 @@
 package tui
 
 import (
+	"time"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
+	"github.com/vigil-sre/vigil/tui/pages"
 	"github.com/vigil-sre/vigil/tui/signals"
 	"github.com/vigil-sre/vigil/tui/slodetail"
 	"github.com/vigil-sre/vigil/tui/slos"
@@ -77,6 +80,38 @@ func (s slosPane) open(m *Model) (overlay, tea.Cmd) {
 	m.seq++
 	d, cmd := slodetail.Open(m.st, sel, m.opts.History, m.seq)
 	return detailOverlay{d: d}, cmd
+}
+
+// pagesPane is the pages pane behind the pane interface; enter opens a page in
+// context.
+type pagesPane struct {
+	p   pages.Pane
+	now func() time.Time
+}
+
+func (s pagesPane) setBoard(b *alerts.Board) pane {
+	s.p = s.p.SetBoard(b.Pages, b.GeneratedAt)
+	return s
+}
+func (s pagesPane) setSize(w, h int) pane        { s.p = s.p.SetSize(w, h); return s }
+func (s pagesPane) setStyles(st *ui.Styles) pane { s.p = s.p.SetStyles(st); return s }
+func (s pagesPane) setFocused(f bool) pane       { s.p = s.p.SetFocused(f); return s }
+func (s pagesPane) setFrozen(f bool) pane        { s.p = s.p.SetFrozen(f); return s }
+func (s pagesPane) view(w, h int) string         { return s.p.SetNow(s.now()).View(w, h) }
+func (s pagesPane) need() int                    { return s.p.Need() }
+func (s pagesPane) rows() int                    { return s.p.Len() }
+func (s pagesPane) helpName() string             { return "pages" }
+func (s pagesPane) update(msg tea.KeyPressMsg) (pane, tea.Cmd) {
+	var cmd tea.Cmd
+	s.p, cmd = s.p.Update(msg)
+	return s, cmd
+}
+func (s pagesPane) open(m *Model) (overlay, tea.Cmd) {
+	sel, ok := s.p.Selected()
+	if !ok {
+		return nil, nil
+	}
+	return openPage(m, sel)
 }
 
 // region is where a pane is drawn: its column, its first body line and its size.

@@ -15,6 +15,8 @@ import (
 	"github.com/vigil-sre/vigil/sources"
 	"github.com/vigil-sre/vigil/themes"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
+	"github.com/vigil-sre/vigil/tui/pagedetail"
+	"github.com/vigil-sre/vigil/tui/pages"
 	"github.com/vigil-sre/vigil/tui/signals"
 	"github.com/vigil-sre/vigil/tui/slodetail"
 	"github.com/vigil-sre/vigil/tui/slos"
@@ -39,6 +41,17 @@ type Options struct {
 
 	Demo    bool // the data is simulated: a DEMO badge is always shown
 	Version string
+
+	// Pages shows the pages pane: a PagerDuty source is configured.
+	Pages bool
+	// Me is the PagerDuty user ID that "only mine" (m, A) means; "" turns them off.
+	Me string
+	// Actions writes to PagerDuty; nil is read-only, and ReadOnlyReason says why
+	// ("--read-only", "pagerduty.read_only").
+	Actions        Actions
+	ReadOnlyReason string
+	// PageDetail reads an incident's alerts, log entries and notes, in a command.
+	PageDetail pagedetail.FetchFunc
 }
 
 // BoardMsg delivers a new Board. Send it with Program.Send whenever sources update.
@@ -84,6 +97,8 @@ type Model struct {
 	noticeUntil time.Time
 
 	focusChosen bool // the operator moved the focus: boards no longer move it
+
+	pending map[string]write // incident ID -> a write under way
 }
 
 // New returns the dashboard model; run it with tea.NewProgram.
@@ -103,6 +118,9 @@ func New(opts Options) *Model {
 	st := ui.NewStyles(opts.Theme, opts.Glyphs)
 	m := &Model{opts: opts, base: opts.Theme, st: st, now: opts.Now()}
 	m.panes = []pane{signalsPane{signals.New(st)}, slosPane{slos.New(st)}}
+	if opts.Pages {
+		m.panes = append(m.panes, pagesPane{p: pages.New(st, opts.Me), now: func() time.Time { return m.now }})
+	}
 	m.panes[0] = m.panes[0].setFocused(true)
 	return m
 }
@@ -131,6 +149,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 	case tea.ColorProfileMsg:
 		m.setStyles(ui.NewStyles(themes.ForProfile(m.base, msg.Profile), m.opts.Glyphs))
+	case actionDoneMsg:
+		m.actionDone(msg)
+	case pagedetail.DetailMsg:
+		for i := len(m.stack) - 1; i >= 0; i-- {
+			if d, ok := m.stack[i].(pageOverlay); ok {
+				var cmd tea.Cmd
+				m.stack[i], cmd = d.update(m, msg)
+				return m, cmd
+			}
+		}
 	case ui.NoticeMsg:
 		m.notice, m.noticeUntil = string(msg), m.opts.Now().Add(noticeShown)
 	case slodetail.HistoryMsg:
@@ -158,6 +186,7 @@ func (m *Model) setBoard(b alerts.Board) {
 	for i := range m.stack {
 		m.stack[i] = m.stack[i].setBoard(&m.board)
 	}
+	m.settle()
 	if !m.focusChosen {
 		// Start where there is something to see: an SLO-only setup has no service
 		// rows, and focus on an empty pane hides the SLOs' keys.
@@ -264,6 +293,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.zoom = !m.zoom
 		m.layout()
 		return nil
+	}
+	if cmd, ok := m.pageKey(msg); ok {
+		return cmd
 	}
 	if top != nil {
 		if is(msg, keys.Back) {

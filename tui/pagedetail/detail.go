@@ -1,0 +1,273 @@
+// Package pagedetail is a page in context: one screen that answers "what is this and
+// what else is burning" — the incident, its alerts (with the labels Alertmanager sent),
+// its latest log entries and notes, and the golden-signal row and SLO rows of the
+// service it is about, from the same Board.
+package pagedetail
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/internal/format"
+	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/sources"
+	"github.com/vigil-sre/vigil/tui/internal/ui"
+	"github.com/vigil-sre/vigil/tui/slos"
+)
+
+// FetchFunc reads an incident's alerts, log entries and notes from its source.
+type FetchFunc func(ctx context.Context, source, id string) (sources.IncidentDetail, error)
+
+// fetchTimeout bounds the reads behind the view: a slow PagerDuty must not leave it
+// saying "loading" for ever.
+const fetchTimeout = 15 * time.Second
+
+// DetailMsg brings an incident's detail back from the command that read it.
+type DetailMsg struct {
+	seq    int
+	id     string
+	detail sources.IncidentDetail
+	err    error
+}
+
+// Detail is the view of one page. It is a value: methods return the copy.
+type Detail struct {
+	st      *ui.Styles
+	page    alerts.Page
+	board   *alerts.Board
+	seq     int
+	loading bool
+	detail  sources.IncidentDetail
+	err     string
+	offset  int
+	w, h    int
+	now     time.Time
+}
+
+// Open opens page p and returns the command that reads its detail; seq tells this
+// opening's answer from a late answer to an earlier one.
+func Open(st *ui.Styles, p alerts.Page, b *alerts.Board, fetch FetchFunc, seq int) (Detail, tea.Cmd) {
+	d := Detail{st: st, page: p, board: b, now: b.GeneratedAt}
+	return d.Reload(fetch, seq)
+}
+
+// Reload reads the detail again, keeping the old figures until the new ones arrive.
+func (d Detail) Reload(fetch FetchFunc, seq int) (Detail, tea.Cmd) {
+	d.seq = seq
+	if fetch == nil {
+		return d, nil
+	}
+	d.loading = true
+	src, id := d.page.Source, d.page.ID
+	return d, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+		defer cancel()
+		det, err := fetch(ctx, src, id)
+		return DetailMsg{seq: seq, id: id, detail: det, err: err}
+	}
+}
+
+// ID is the incident shown.
+func (d Detail) ID() string { return d.page.ID }
+
+// Page is the incident shown, as the latest Board has it.
+func (d Detail) Page() alerts.Page { return d.page }
+
+// SetBoard shows fresher figures for the same incident; the incident may have gone
+// (resolved), and then the view keeps its last figures and says so.
+func (d Detail) SetBoard(b *alerts.Board) Detail {
+	d.board, d.now = b, b.GeneratedAt
+	for _, p := range b.Pages {
+		if p.ID == d.page.ID {
+			d.page = p
+			return d
+		}
+	}
+	d.page.Status = "resolved or out of scope"
+	return d
+}
+
+// SetStyles changes the theme or glyphs.
+func (d Detail) SetStyles(st *ui.Styles) Detail { d.st = st; return d }
+
+// SetSize records the size the detail is drawn at, for scrolling.
+func (d Detail) SetSize(w, h int) Detail { d.w, d.h = w, h; return d }
+
+// Update takes the detail's answer and the scroll keys.
+func (d Detail) Update(msg tea.Msg) (Detail, tea.Cmd) {
+	switch msg := msg.(type) {
+	case DetailMsg:
+		if msg.seq != d.seq || msg.id != d.page.ID {
+			return d, nil
+		}
+		d.loading = false
+		if msg.err != nil {
+			d.err = textsafe.Clean(msg.err.Error())
+			return d, nil
+		}
+		d.detail, d.err = msg.detail, ""
+	case tea.KeyPressMsg:
+		page := max(d.h-1, 1)
+		switch msg.String() {
+		case "j", "down":
+			d.offset++
+		case "k", "up":
+			d.offset--
+		case "pgdown", "ctrl+f", "space":
+			d.offset += page
+		case "pgup", "ctrl+b":
+			d.offset -= page
+		case "g", "home":
+			d.offset = 0
+		case "G", "end":
+			d.offset = 1 << 30
+		}
+		d.offset = min(max(d.offset, 0), max(len(d.lines(d.w))-d.h, 0))
+	}
+	return d, nil
+}
+
+// View draws the detail in exactly h lines, none wider than w.
+func (d Detail) View(w, h int) string {
+	lines := d.lines(w)
+	off := min(d.offset, max(len(lines)-h, 0))
+	return ui.Lines(lines[off:], h)
+}
+
+func (d Detail) lines(w int) []string {
+	st, g, p := d.st, d.st.Glyphs, &d.page
+	var out []string
+	add := func(r ui.Role, s string) { out = append(out, st.P(r, false).Render(ui.Trunc(s, w, g.Ellipsis))) }
+	head, muted := ui.Header, ui.NoData
+
+	status, role := strings.ToUpper(p.Status), ui.Warn
+	if p.Status == "triggered" {
+		role = ui.Crit
+	}
+	var lb ui.LineBuilder
+	lb.Add(st.P(ui.Accent, false), g.Cursor+" PAGE #"+strconv.Itoa(p.Number)+" ")
+	lb.Add(st.P(role, false), status)
+	lb.Add(st.P(ui.Plain, false), "  "+strings.ToUpper(textsafe.Clean(p.Urgency))+" urgency")
+	if p.Priority != "" {
+		lb.Add(st.P(ui.Plain, false), "  "+textsafe.Clean(p.Priority))
+	}
+	out = append(out, ui.Clip(lb.String(), w))
+	add(ui.Plain, textsafe.Clean(p.Title))
+	who := g.Dash
+	if len(p.Assignees) > 0 {
+		who = textsafe.Clean(strings.Join(p.Assignees, ", "))
+	}
+	add(muted, "service "+textsafe.Clean(p.Service)+"   assigned to "+who+"   escalation level "+strconv.Itoa(p.EscalationLevel))
+	add(muted, "created "+format.Age(max(d.now.Sub(p.CreatedAt), 0))+" ago ("+p.CreatedAt.UTC().Format(time.RFC3339)+")"+
+		lastChange(p, d.now))
+	if u := safeURL(p.URL); u != "" {
+		// An OSC 8 link where the terminal has them, and the address as text, so it
+		// can be copied on any terminal.
+		out = append(out, ansi.SetHyperlink(u)+st.P(ui.Accent, false).Render(ui.Trunc(u, w, g.Ellipsis))+ansi.ResetHyperlink())
+	}
+	out = append(out, "")
+
+	add(head, "ALERTS")
+	switch {
+	case d.loading && len(d.detail.Alerts) == 0:
+		add(muted, "loading"+g.Ellipsis)
+	case d.err != "":
+		add(ui.Warn, g.Warning+" could not read the incident's detail: "+d.err)
+	case len(d.detail.Alerts) == 0:
+		add(muted, "no alerts")
+	}
+	for _, a := range d.detail.Alerts {
+		add(ui.Plain, textsafe.Clean(strings.TrimSpace(a.Severity+" "+a.Summary)))
+		if a.AlertKey != "" {
+			add(muted, "  key "+textsafe.Clean(a.AlertKey))
+		}
+		for _, k := range slices.Sorted(maps.Keys(a.Details)) {
+			for _, l := range strings.Split(a.Details[k], "\n") {
+				if l = strings.TrimSpace(l); l != "" {
+					add(muted, "  "+textsafe.Clean(k)+": "+textsafe.Clean(l))
+				}
+			}
+		}
+	}
+	out = append(out, "")
+
+	out = append(out, d.serviceLines(w)...)
+
+	add(head, "NOTES")
+	if len(d.detail.Notes) == 0 {
+		add(muted, "none")
+	}
+	for _, n := range d.detail.Notes {
+		add(ui.Plain, n.At.UTC().Format("15:04")+" "+textsafe.Clean(n.Author)+": "+textsafe.Clean(n.Content))
+	}
+	out = append(out, "")
+	add(head, "LOG")
+	for i, e := range d.detail.LogEntries {
+		if i == 10 {
+			add(muted, strconv.Itoa(len(d.detail.LogEntries)-10)+" older entries not shown")
+			break
+		}
+		add(muted, e.At.UTC().Format("15:04:05")+" "+textsafe.Clean(e.Summary))
+	}
+	return out
+}
+
+// serviceLines are the golden signals and the SLOs of the page's service, from the
+// Board the panes draw: what else is burning.
+func (d Detail) serviceLines(w int) []string {
+	st, g := d.st, d.st.Glyphs
+	var out []string
+	add := func(r ui.Role, s string) { out = append(out, st.P(r, false).Render(ui.Trunc(s, w, g.Ellipsis))) }
+	add(ui.Header, "SERVICE "+strings.ToUpper(textsafe.Clean(d.page.Service)))
+	found := false
+	if d.board != nil {
+		for _, r := range d.board.Services {
+			if r.Name != d.page.Service {
+				continue
+			}
+			found = true
+			line := st.Marker(r.State) + " " + r.State.String() + "   latency " + ui.Num(r.LatencySeconds, g.Dash, format.Latency) +
+				"   traffic " + ui.Num(r.TrafficRPS, g.Dash, format.Rate) + "   errors " + ui.Num(r.ErrorRatio, g.Dash, format.Percent2) +
+				"   saturation " + ui.Num(r.SaturationRatio, g.Dash, format.Percent0)
+			add(ui.StateRole(r.State), line)
+		}
+		for _, s := range d.board.SLOs {
+			if s.Service != d.page.Service {
+				continue
+			}
+			found = true
+			badge, role := slos.Badge(s.State)
+			add(role, badge+"  "+textsafe.Clean(s.Name)+"   budget "+ui.Num(s.BudgetRemaining, g.Dash, format.Budget)+
+				"   burn 1h "+ui.Num(s.BurnRates["1h"], g.Dash, format.Burn)+"   empty in "+ui.Num(s.ExhaustionSeconds, g.Dash, format.Exhaustion))
+		}
+	}
+	if !found {
+		add(ui.NoData, "no signals or SLOs configured for this service (pagerduty.service_map maps PagerDuty services to vigil's)")
+	}
+	return append(out, "")
+}
+
+func lastChange(p *alerts.Page, now time.Time) string {
+	if p.LastStatusChangeAt.IsZero() {
+		return ""
+	}
+	return "   last status change " + format.Age(max(now.Sub(p.LastStatusChangeAt), 0)) + " ago"
+}
+
+// safeURL is u when it is a plain http(s) address; anything else (a hostile
+// incident could carry any text there) is not linked.
+func safeURL(u string) string {
+	u = textsafe.Clean(u)
+	if (!strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://")) || strings.ContainsAny(u, " \t") {
+		return ""
+	}
+	return u
+}

@@ -1,0 +1,265 @@
+// Package pages is the pages pane: one row per open PagerDuty incident, in the
+// Board's order (triggered before acknowledged, high urgency first, then the
+// oldest), with its number, urgency, status, priority, title, service, assignee and
+// age. The cursor follows the incident ID, never the title: two pages can share one.
+package pages
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/internal/format"
+	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/tui/internal/ui"
+)
+
+// Column widths: "#12345", "HIGH", "TRIGGERED", "P1", age "59m".
+const (
+	numW      = 6
+	urgencyW  = 4
+	statusW   = 9
+	priorityW = 3
+	ageW      = 4
+	minTitle  = 16
+	serviceW  = 14
+	whoW      = 14
+	lead      = 2 // cursor and a space
+)
+
+// Pane is the pages pane. It is a value: setters return the changed copy.
+type Pane struct {
+	st      *ui.Styles
+	all     []alerts.Page // the Board's pages, in its order
+	shown   []alerts.Page // all, or only mine
+	list    ui.List
+	loaded  bool
+	focused bool
+	mine    bool
+	me      string            // the PagerDuty user ID that "mine" means; "" disables it
+	pending map[string]string // incident ID -> the write under way ("ack…")
+	now     time.Time
+	w, h    int
+}
+
+// New returns an empty pane drawn with st; me is the user ID "only mine" filters on.
+func New(st *ui.Styles, me string) Pane { return Pane{st: st, me: me} }
+
+// SetBoard shows the Board's pages. The cursor stays on the incident it was on.
+func (p Pane) SetBoard(pages []alerts.Page, now time.Time) Pane {
+	p.all, p.loaded, p.now = pages, true, now
+	return p.refilter()
+}
+
+// SetNow moves the clock the ages are counted from.
+func (p Pane) SetNow(now time.Time) Pane { p.now = now; return p }
+
+// SetPending marks the incidents whose writes are under way, by ID.
+func (p Pane) SetPending(pending map[string]string) Pane { p.pending = pending; return p }
+
+// ToggleMine shows only the pages assigned to me, or all again. It reports false
+// when no user is configured, so the caller can say why nothing happened.
+func (p Pane) ToggleMine() (Pane, bool) {
+	if p.me == "" {
+		return p, false
+	}
+	p.mine = !p.mine
+	return p.refilter(), true
+}
+
+// Mine reports whether only my pages are shown.
+func (p Pane) Mine() bool { return p.mine }
+
+func (p Pane) refilter() Pane {
+	p.shown = p.all
+	if p.mine {
+		p.shown = nil
+		for _, pg := range p.all {
+			if slices.Contains(pg.AssigneeIDs, p.me) {
+				p.shown = append(p.shown, pg)
+			}
+		}
+	}
+	ids := make([]string, len(p.shown))
+	for i, pg := range p.shown {
+		ids[i] = pg.ID
+	}
+	p.list.Set(ids)
+	return p
+}
+
+// SetSize records the size the pane is drawn at.
+func (p Pane) SetSize(w, h int) Pane {
+	p.w, p.h = w, h
+	p.list.SetHeight(max(h-1, 1))
+	return p
+}
+
+// SetStyles changes the theme or glyphs.
+func (p Pane) SetStyles(st *ui.Styles) Pane { p.st = st; return p }
+
+// SetFocused marks the pane as the one keys go to.
+func (p Pane) SetFocused(f bool) Pane { p.focused = f; return p }
+
+// SetFrozen freezes or unfreezes the row order.
+func (p Pane) SetFrozen(f bool) Pane { p.list.SetFrozen(f); return p }
+
+// Update moves the cursor.
+func (p Pane) Update(msg tea.Msg) (Pane, tea.Cmd) {
+	if key, ok := msg.(tea.KeyPressMsg); ok {
+		p.list.Key(key.String())
+	}
+	return p, nil
+}
+
+// Need is how many lines the pane would use to show every row.
+func (p Pane) Need() int { return max(len(p.shown), 1) + 1 }
+
+// Len is the number of pages shown.
+func (p Pane) Len() int { return len(p.shown) }
+
+// Selected is the page under the cursor, as the Board gave it.
+func (p Pane) Selected() (alerts.Page, bool) {
+	if p.list.Len() == 0 {
+		return alerts.Page{}, false
+	}
+	return p.shown[p.list.At(p.list.Cursor())], true
+}
+
+// Shown is the pages as listed now (only mine, or all).
+func (p Pane) Shown() []alerts.Page { return p.shown }
+
+// View draws the pane in exactly height lines, none wider than width.
+func (p Pane) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	out := make([]string, 0, height)
+	rowsH := height - 1
+	first := p.list.Window(rowsH)
+	last := min(first+rowsH, p.list.Len())
+	lay := layoutFor(width)
+	out = append(out, p.header(lay, first, last))
+	muted := p.st.P(ui.NoData, false)
+	switch {
+	case !p.loaded:
+		out = append(out, muted.Render(ui.Trunc("    waiting for the first poll…", width, p.st.Glyphs.Ellipsis)))
+	case len(p.shown) == 0 && p.mine:
+		out = append(out, muted.Render(ui.Trunc("    none assigned to you (m shows all)", width, p.st.Glyphs.Ellipsis)))
+	case len(p.shown) == 0:
+		out = append(out, muted.Render(ui.Trunc("    no open pages", width, p.st.Glyphs.Ellipsis)))
+	}
+	cur := p.list.Cursor()
+	for pos := first; pos < last; pos++ {
+		out = append(out, p.row(&p.shown[p.list.At(pos)], lay, pos == cur))
+	}
+	return ui.Lines(out, height)
+}
+
+// layout is which optional columns fit: the title shrinks first to minTitle, then
+// the assignee, the service and the priority go, in that order.
+type layout struct {
+	width, title       int
+	who, service, prio bool
+}
+
+func layoutFor(w int) layout {
+	l := layout{width: w, who: true, service: true, prio: true}
+	fixed := func() int {
+		n := lead + numW + 1 + urgencyW + 1 + statusW + 1 + 1 + ageW
+		if l.prio {
+			n += priorityW + 1
+		}
+		if l.service {
+			n += serviceW + 1
+		}
+		if l.who {
+			n += whoW + 1
+		}
+		return n
+	}
+	for _, drop := range []*bool{&l.who, &l.service, &l.prio} {
+		if w-fixed() >= minTitle {
+			break
+		}
+		*drop = false
+	}
+	l.title = max(w-fixed(), 1)
+	return l
+}
+
+func (p Pane) header(lay layout, first, last int) string {
+	var lb ui.LineBuilder
+	title := ui.Title("3", "PAGES", "PAGES", len(p.shown), first, last, p.loaded, lead+numW+urgencyW+statusW+1)
+	if p.mine {
+		title += " mine"
+	}
+	mark, role := " ", ui.Border
+	if p.focused {
+		mark, role = p.st.Glyphs.Cursor, ui.Accent
+	}
+	lb.Add(p.st.P(role, false), ui.Trunc(mark+title, lay.width, p.st.Glyphs.Ellipsis))
+	return ui.Clip(lb.String(), lay.width)
+}
+
+// row paints one page: cursor, number, urgency, status, priority, title, service,
+// assignee, age. Status and urgency are words, so they read without colour.
+func (p Pane) row(pg *alerts.Page, lay layout, sel bool) string {
+	st, g := p.st, p.st.Glyphs
+	hl := sel && p.focused
+	plain := st.P(ui.Plain, hl)
+	var lb ui.LineBuilder
+	lb.Grow(lay.width + 64)
+	switch {
+	case hl:
+		lb.Add(st.P(ui.Accent, hl), g.Cursor)
+	case sel:
+		lb.Add(st.P(ui.Border, false), g.Cursor)
+	default:
+		lb.Pad(plain, 1)
+	}
+	lb.Pad(plain, 1)
+	lb.Left(plain, plain, ui.Trunc("#"+strconv.Itoa(pg.Number), numW, g.Ellipsis), numW)
+	lb.Pad(plain, 1)
+	urg, urgRole := "low", ui.NoData
+	if pg.Urgency == "high" {
+		urg, urgRole = "HIGH", ui.Crit
+	}
+	lb.Left(plain, st.P(urgRole, hl), urg, urgencyW)
+	lb.Pad(plain, 1)
+	status, statusRole := "ACK", ui.Warn
+	if pg.Status == "triggered" {
+		status, statusRole = "TRIGGERED", ui.Crit
+	}
+	if w, ok := p.pending[pg.ID]; ok {
+		status, statusRole = w, ui.Accent
+	}
+	lb.Left(plain, st.P(statusRole, hl), ui.Trunc(status, statusW, g.Ellipsis), statusW)
+	lb.Pad(plain, 1)
+	if lay.prio {
+		lb.Left(plain, plain, ui.Trunc(textsafe.Clean(pg.Priority), priorityW, g.Ellipsis), priorityW)
+		lb.Pad(plain, 1)
+	}
+	lb.Left(plain, plain, ui.Trunc(textsafe.Clean(pg.Title), lay.title, g.Ellipsis), lay.title)
+	lb.Pad(plain, 1)
+	if lay.service {
+		lb.Left(plain, st.P(ui.NoData, hl), ui.Trunc(textsafe.Clean(pg.Service), serviceW, g.Ellipsis), serviceW)
+		lb.Pad(plain, 1)
+	}
+	if lay.who {
+		who := g.Dash
+		if len(pg.Assignees) > 0 {
+			who = textsafe.Clean(pg.Assignees[0])
+			if n := len(pg.Assignees); n > 1 {
+				who += " +" + strconv.Itoa(n-1)
+			}
+		}
+		lb.Left(plain, st.P(ui.NoData, hl), ui.Trunc(who, whoW, g.Ellipsis), whoW)
+		lb.Pad(plain, 1)
+	}
+	lb.Right(plain, st.P(ui.NoData, hl), format.Age(max(p.now.Sub(pg.CreatedAt), 0)), ageW)
+	return ui.Clip(lb.String(), lay.width)
+}

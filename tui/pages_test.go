@@ -1,0 +1,196 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/sources"
+)
+
+// fakeActions records the writes the dashboard asks for.
+type fakeActions struct {
+	mu    sync.Mutex
+	calls []string
+	fail  error
+}
+
+func (f *fakeActions) record(s string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, s)
+	return f.fail
+}
+func (f *fakeActions) Acknowledge(_ context.Context, src string, ids ...string) error {
+	return f.record("ack " + src + " " + strings.Join(ids, ","))
+}
+func (f *fakeActions) Resolve(_ context.Context, src string, ids ...string) error {
+	return f.record("resolve " + src + " " + strings.Join(ids, ","))
+}
+func (f *fakeActions) Snooze(_ context.Context, src, id string, d time.Duration) error {
+	return f.record(fmt.Sprintf("snooze %s %s %s", src, id, d))
+}
+func (f *fakeActions) Note(_ context.Context, src, id, text string) error {
+	return f.record("note " + src + " " + id + " " + text)
+}
+func (f *fakeActions) Escalate(_ context.Context, src, id string, level int) error {
+	return f.record(fmt.Sprintf("escalate %s %s %d", src, id, level))
+}
+
+func page(id string, n int, title, status, urgency string, ageMin int, who ...string) alerts.Page {
+	p := alerts.Page{ID: id, Number: n, Title: title, Status: status, Urgency: urgency, Service: "checkout",
+		CreatedAt: clock.Add(time.Duration(-ageMin) * time.Minute), URL: "https://example.pagerduty.com/incidents/" + id,
+		Source: "pd", Assignees: []string{}}
+	for _, w := range who {
+		p.Assignees = append(p.Assignees, w)
+		p.AssigneeIDs = append(p.AssigneeIDs, "U"+w)
+	}
+	return p
+}
+
+// pagedBoard is the troubled board with four open pages, in the Board's order.
+func pagedBoard() alerts.Board {
+	b := troubledBoard()
+	b.Pages = []alerts.Page{
+		page("PCHK", 1042, "[FIRING:1] CheckoutHighErrorBudgetBurn (checkout page)", "triggered", "high", 7, "Ada"),
+		page("PSRCH", 1039, "Search latency p99 over 1s", "triggered", "low", 42, "Lin"),
+		page("PDISK", 1031, "disk 91% on db-3 \x1b]0;pwned\x07", "acknowledged", "high", 130, "Ada", "Lin"),
+		page("PCERT", 1029, "certificate expires in 6 days", "acknowledged", "low", 2900),
+	}
+	b.OnCall = []alerts.OnCall{{Policy: "Checkout", Level: 1, Person: "Ada"}, {Policy: "Checkout", Level: 2, Person: "Lin"}}
+	return b
+}
+
+func pagesModel(t *testing.T, w, h int, act Actions) *Model {
+	return newModel(t, w, h, func(o *Options) {
+		o.Pages, o.Me = true, "UAda"
+		if act != nil {
+			o.Actions = act
+		}
+		o.PageDetail = func(_ context.Context, src, id string) (sources.IncidentDetail, error) {
+			return sources.IncidentDetail{
+				Alerts: []sources.IncidentAlert{{Summary: "CheckoutHighErrorBudgetBurn", Severity: "critical",
+					AlertKey: "ab12", Details: map[string]string{"firing": "Labels:\n - alertname = CheckoutHighErrorBudgetBurn\n - service = checkout"}}},
+				LogEntries: []sources.LogEntry{{At: clock.Add(-7 * time.Minute), Summary: "Triggered through the API"}},
+				Notes:      []sources.Note{{At: clock.Add(-3 * time.Minute), Author: "Ada", Content: "rolling back 4.2.1"}},
+			}, nil
+		}
+	})
+}
+
+func TestPagesPane(t *testing.T) {
+	m := pagesModel(t, 120, 40, nil)
+	board(m, pagedBoard())
+	press(t, m, "3")
+	s := screen(m)
+	for _, want := range []string{"3 PAGES 4", "#1042  HIGH TRIGGERED", "#1031  HIGH ACK", "low  TRIGGERED", "Ada +1", "READ-ONLY"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("pages pane lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "pwned") || strings.Contains(s, "\x1b]0") {
+		t.Error("an incident title drove the terminal")
+	}
+	press(t, m, "m")
+	if s := screen(m); !strings.Contains(s, "3 PAGES 2 mine") || strings.Contains(s, "#1039") {
+		t.Errorf("m: only mine:\n%s", s)
+	}
+	// Read-only: a write key says why and sends nothing.
+	press(t, m, "a")
+	if l := lastLine(m); !strings.Contains(l, "read-only") {
+		t.Errorf("footer %q", l)
+	}
+}
+
+func lastLine(m *Model) string {
+	l := strings.Split(screen(m), "\n")
+	return l[len(l)-1]
+}
+
+func TestAckConfirmsThenWritesThenWaitsForTheBoard(t *testing.T) {
+	act := &fakeActions{}
+	m := pagesModel(t, 120, 40, act)
+	b := pagedBoard()
+	board(m, b)
+	press(t, m, "3", "a")
+	if s := screen(m); !strings.Contains(s, "Acknowledge #1042 [FIRING:1] CheckoutHighErrorBudgetBurn") {
+		t.Fatalf("no confirmation naming the page:\n%s", s)
+	}
+	press(t, m, "y")
+	if !slices.Equal(act.calls, []string{"ack pd PCHK"}) {
+		t.Fatalf("calls %v", act.calls)
+	}
+	if s := screen(m); !strings.Contains(s, "#1042  HIGH ack…") {
+		t.Errorf("the row is not pending until the next poll agrees:\n%s", s)
+	}
+	b.Pages[0].Status = "acknowledged"
+	board(m, b)
+	if s := screen(m); !strings.Contains(s, "#1042  HIGH ACK") {
+		t.Errorf("after the Board agrees, the row reads ACK:\n%s", s)
+	}
+}
+
+// TestWriteHitsTheCapturedIncident: the list re-orders between the key press and the
+// confirmation; the write still acts on the incident that was under the cursor.
+func TestWriteHitsTheCapturedIncident(t *testing.T) {
+	act := &fakeActions{}
+	m := pagesModel(t, 120, 40, act)
+	b := pagedBoard()
+	board(m, b)
+	press(t, m, "3", "R") // on #1042
+	b.Pages = append([]alerts.Page{page("PNEW", 1050, "a new page on top", "triggered", "high", 1)}, b.Pages...)
+	board(m, b)
+	press(t, m, "enter")
+	if !slices.Equal(act.calls, []string{"resolve pd PCHK"}) {
+		t.Errorf("calls %v, want the captured incident", act.calls)
+	}
+}
+
+func TestFailedWriteRevertsAndSaysWhy(t *testing.T) {
+	act := &fakeActions{fail: errors.New("Incident Already Resolved")}
+	m := pagesModel(t, 120, 40, act)
+	board(m, pagedBoard())
+	press(t, m, "3", "a", "y")
+	s := screen(m)
+	if !strings.Contains(s, "#1042  HIGH TRIGGERED") || !strings.Contains(lastLine(m), "ack failed: Incident Already Resolved") {
+		t.Errorf("a failed write must revert the row and say why:\n%s", s)
+	}
+}
+
+func TestSnoozeNoteEscalateAndAckMine(t *testing.T) {
+	act := &fakeActions{}
+	m := pagesModel(t, 120, 40, act)
+	board(m, pagedBoard())
+	press(t, m, "3", "s")
+	press(t, m, "backspace", "backspace", "4", "h", "enter")
+	press(t, m, "n", "l", "o", "o", "k", "i", "n", "g", "enter")
+	press(t, m, "e", "enter")
+	press(t, m, "A", "y")
+	want := []string{"snooze pd PCHK 4h0m0s", "note pd PCHK looking", "escalate pd PCHK 1", "ack pd PCHK"}
+	if !slices.Equal(act.calls, want) {
+		t.Errorf("calls %v\nwant  %v", act.calls, want)
+	}
+}
+
+func TestPageInContext(t *testing.T) {
+	m := pagesModel(t, 120, 50, nil)
+	board(m, pagedBoard())
+	press(t, m, "3", "enter")
+	s := screen(m)
+	for _, want := range []string{"PAGE #1042 TRIGGERED", "https://example.pagerduty.com/incidents/PCHK",
+		"alertname = CheckoutHighErrorBudgetBurn", "SERVICE CHECKOUT", "12.3s", "checkout-availability",
+		"Ada: rolling back 4.2.1", "Triggered through the API"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("page detail lacks %q:\n%s", want, s)
+		}
+	}
+	if !strings.Contains(m.render(), "\x1b]8;;https://example.pagerduty.com/incidents/PCHK") {
+		t.Error("the address is not an OSC 8 link")
+	}
+}
