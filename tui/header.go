@@ -167,6 +167,11 @@ func (m *Model) header() (line string, complete bool) {
 		add(a.role, a.text)
 	}
 
+	if oc := m.onCall(); oc != "" && used+2+ui.Width(oc)+2+minBadges <= w {
+		add(ui.Plain, "  ")
+		add(ui.Accent, oc)
+	}
+
 	bs := m.badges()
 	avail := w - used - 2
 	if len(bs) == 0 {
@@ -195,6 +200,9 @@ func (m *Model) header() (line string, complete bool) {
 	}
 	return ui.Clip(lb.String(), w), complete
 }
+
+// minBadges is the room the source badges keep before the on-call line may take it.
+const minBadges = 24
 
 // problems is the line under the header that says, in full, what is wrong with the
 // sources that are not ok, so the reason is never cut off by the header's room at 80
@@ -315,9 +323,13 @@ type alertCount struct {
 
 // alertCounts summarises the actionable list by severity: " 1 PAGE ", " 2 TICKET ".
 func (m *Model) alertCounts() []alertCount {
-	var pages, tickets int
+	var triggered, pages, tickets int
 	for _, it := range m.board.Actionable {
 		switch {
+		case it.Kind == "page":
+			if it.Status == "triggered" {
+				triggered++
+			}
 		case it.Severity.Loud():
 			pages++
 		case it.Severity == alerts.SeverityTicket:
@@ -325,6 +337,9 @@ func (m *Model) alertCounts() []alertCount {
 		}
 	}
 	var out []alertCount
+	if triggered > 0 {
+		out = append(out, alertCount{ui.Crit, " " + strconv.Itoa(triggered) + " TRIGGERED "})
+	}
 	if pages > 0 {
 		out = append(out, alertCount{ui.Crit, " " + strconv.Itoa(pages) + " PAGE "})
 	}
@@ -332,4 +347,43 @@ func (m *Model) alertCounts() []alertCount {
 		out = append(out, alertCount{ui.Warn, " " + strconv.Itoa(tickets) + " TICKET "})
 	}
 	return out
+}
+
+// onCall is who is on call now, per policy, lowest level first:
+// "on call: Ada (L1) → Lin (L2)"; "" when nobody is known.
+func (m *Model) onCall() string {
+	if len(m.board.OnCall) == 0 {
+		return ""
+	}
+	arrow := " → "
+	if m.st.Glyphs.Name == "ascii" {
+		arrow = " -> "
+	}
+	var b strings.Builder
+	b.WriteString("on call:")
+	policy := ""
+	for i, oc := range m.board.OnCall {
+		switch {
+		case i == 0:
+			b.WriteString(" ")
+		case oc.Policy != policy:
+			b.WriteString("; ")
+		default:
+			b.WriteString(arrow)
+		}
+		if oc.Policy != policy && len(m.board.OnCall) > 1 && m.policies() > 1 {
+			b.WriteString(textsafe.Clean(oc.Policy) + ": ")
+		}
+		policy = oc.Policy
+		b.WriteString(textsafe.Clean(oc.Person) + " (L" + strconv.Itoa(oc.Level) + ")")
+	}
+	return b.String()
+}
+
+func (m *Model) policies() int {
+	seen := map[string]bool{}
+	for _, oc := range m.board.OnCall {
+		seen[oc.Policy] = true
+	}
+	return len(seen)
 }

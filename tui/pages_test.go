@@ -194,3 +194,19 @@ func TestPageInContext(t *testing.T) {
 		t.Error("the address is not an OSC 8 link")
 	}
 }
+
+func TestHeaderCountsTriggeredPagesAndOnCall(t *testing.T) {
+	m := pagesModel(t, 200, 30, nil)
+	board(m, pagedBoard())
+	b := pagedBoard()
+	for _, p := range b.Pages {
+		b.Actionable = append(b.Actionable, alerts.Item{Kind: "page", ID: p.ID, Status: p.Status, Severity: alerts.SeverityCritical})
+	}
+	board(m, b)
+	head := strings.Split(screen(m), "\n")[0]
+	for _, want := range []string{"2 TRIGGERED", "on call: Ada (L1) → Lin (L2)"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("header %q lacks %q", head, want)
+		}
+	}
+}
