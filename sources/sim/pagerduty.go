@@ -31,7 +31,8 @@ type PagerDuty struct {
 	order     []string // incident IDs in creation order
 	nextNum   int
 	nextID    int
-	limitTill time.Time // 429 until then
+	limitTill time.Time                         // 429 until then
+	script    func(p *PagerDuty, now time.Time) // what the world does by now (the demo's pages)
 	requests  []PDRequest
 }
 

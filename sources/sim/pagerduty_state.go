@@ -116,9 +116,12 @@ func (p *PagerDuty) onCallUsers(policyID string, level int) []string {
 	return out
 }
 
-// tick applies what time does by now: snoozes that ended put their incident back to
-// triggered. The caller holds p.mu.
+// tick applies what time does by now: the script's incidents open and resolve, and
+// snoozes that ended put their incident back to triggered. The caller holds p.mu.
 func (p *PagerDuty) tick(now time.Time) {
+	if p.script != nil {
+		p.script(p, now)
+	}
 	for _, id := range p.order {
 		inc := p.incidents[id]
 		if inc.Status != "acknowledged" || inc.SnoozedUntil.IsZero() || now.Before(inc.SnoozedUntil) {
