@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -134,6 +135,25 @@ func writeTable(w io.Writer, b alerts.Board, st style) error {
 				value(s.ExhaustionSeconds, format.Exhaustion), sloNote(s)})
 		}
 		table(&out, st, "SLOs", slos)
+	}
+	if len(b.Pages) > 0 {
+		pages := [][]string{{"page", "status", "urgency", "title", "service", "assigned", "age"}}
+		for _, p := range b.Pages {
+			pages = append(pages, []string{"#" + strconv.Itoa(p.Number), strings.ToUpper(p.Status), p.Urgency, p.Title, p.Service,
+				strings.Join(p.Assignees, ", "), format.Age(max(b.GeneratedAt.Sub(p.CreatedAt), 0))})
+		}
+		table(&out, st, "Pages", pages)
+	}
+	if len(b.OnCall) > 0 {
+		oncall := [][]string{{"policy", "level", "on call", "until"}}
+		for _, o := range b.OnCall {
+			until := "–"
+			if !o.Until.IsZero() {
+				until = o.Until.UTC().Format(time.RFC3339)
+			}
+			oncall = append(oncall, []string{o.Policy, strconv.Itoa(o.Level), o.Person, until})
+		}
+		table(&out, st, "On call", oncall)
 	}
 	if len(b.Actionable) > 0 {
 		items := [][]string{{"severity", "kind", "title", "since"}}

@@ -122,3 +122,20 @@ func TestUnknownFormat(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestTextPagesAndOnCall(t *testing.T) {
+	b := sample()
+	b.Pages = []alerts.Page{{ID: "P1", Number: 1042, Title: "checkout burning \x1b[31m", Status: "triggered", Urgency: "high",
+		Service: "checkout", Assignees: []string{"Ada"}, CreatedAt: at.Add(-7 * time.Minute)}}
+	b.OnCall = []alerts.OnCall{{Policy: "Checkout", Level: 1, Person: "Ada"}}
+	var out bytes.Buffer
+	if err := Write(&out, "text", b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"PAGES\npage   status     urgency  title              service   assigned  age\n#1042  TRIGGERED  high     checkout burning   checkout  Ada       7m",
+		"ON CALL\npolicy    level  on call  until\nCheckout  1      Ada      –"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, out.String())
+		}
+	}
+}
