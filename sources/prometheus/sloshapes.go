@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 
@@ -158,7 +159,7 @@ func shapeOf(expr, label string) (value, template string, ok bool) {
 func equalities(vs *parser.VectorSelector) map[string]string {
 	out := map[string]string{}
 	for _, m := range vs.LabelMatchers {
-		if m.Type == labels.MatchEqual && m.Value != "" && m.Name != labels.MetricName {
+		if m.Type == labels.MatchEqual && m.Value != "" && m.Name != model.MetricNameLabel {
 			out[m.Name] = m.Value
 		}
 	}
