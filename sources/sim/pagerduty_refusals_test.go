@@ -67,7 +67,7 @@ func wantOnlyRequestViolation(t *testing.T, chk *pdcontract.Checker, what string
 func TestPagerDutySnoozeWithoutFromIsRefused(t *testing.T) {
 	f, chk := contractFixture(t)
 	id := f.add(t, PDIncident{Title: "disk full", ServiceID: "PSVC001", Status: "acknowledged"})
-	_, err := f.client().SnoozeIncidentWithResponse(id, 3600)
+	_, err := f.client().SnoozeIncidentWithContext(context.Background(), id, 3600)
 	var apiErr pagerduty.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest ||
 		apiErr.APIError.ErrorObject.Code != pdCodeNoFrom || !strings.Contains(apiErr.APIError.ErrorObject.Message, `"From" header`) {
