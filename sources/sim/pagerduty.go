@@ -20,6 +20,9 @@ import (
 type PagerDuty struct {
 	clock func() time.Time
 
+	srvMu  sync.Mutex // guards server, apart from the state
+	server *pdServer
+
 	mu        sync.Mutex
 	token     string // "" accepts any token
 	me        string // the token's user, for /users/me; "" for an account-level key
@@ -32,6 +35,7 @@ type PagerDuty struct {
 	nextNum   int
 	nextID    int
 	limitTill time.Time                         // 429 until then
+	failTill  time.Time                         // 500 until then
 	script    func(p *PagerDuty, now time.Time) // what the world does by now (the demo's pages)
 	requests  []PDRequest
 }
@@ -264,7 +268,16 @@ func (p *PagerDuty) InjectRateLimit(d time.Duration) {
 	p.limitTill = p.clock().Add(d)
 }
 
-// Requests is every request answered so far, oldest first.
+// InjectServerError answers every request with 500 for d from now, as PagerDuty does
+// in an outage, for testing that writes are retried rather than lost.
+func (p *PagerDuty) InjectServerError(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.failTill = p.clock().Add(d)
+}
+
+// Requests is every request answered so far, oldest first; at most the newest
+// maxRequestLog, so that a demo left running does not grow without bound.
 func (p *PagerDuty) Requests() []PDRequest {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -16,6 +16,9 @@ const (
 	pdRateLimit  = 960
 	pdRateWindow = time.Minute
 	maxBodyBytes = 1 << 20
+	// maxRequestLog bounds the request log: a day of a demo polling every 15 s is
+	// about 12,000 requests.
+	maxRequestLog = 50_000
 )
 
 // PagerDuty's error codes and messages for the refusals the simulator makes.
@@ -26,6 +29,7 @@ const (
 	pdCodeBadFrom      = 1028
 	pdCodeNotFound     = 2100
 	pdCodeRateLimit    = 2020
+	pdCodeInternal     = 2000
 	pdMsgNoFrom        = `You must specify a user's email address in the "From" header to perform this action`
 )
 
@@ -69,6 +73,9 @@ func (p *PagerDuty) serve(w http.ResponseWriter, r *http.Request) {
 	now := p.clock()
 	p.tick(now)
 	defer func() {
+		if len(p.requests) >= maxRequestLog {
+			p.requests = append(p.requests[:0], p.requests[len(p.requests)-maxRequestLog/2:]...)
+		}
 		p.requests = append(p.requests, PDRequest{
 			At: now, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
 			From: r.Header.Get("From"), Body: string(body), Status: rec.status,
@@ -81,6 +88,10 @@ func (p *PagerDuty) serve(w http.ResponseWriter, r *http.Request) {
 		rec.Header().Set("ratelimit-reset", strconv.Itoa(reset))
 		rec.Header().Set("Retry-After", strconv.Itoa(reset))
 		writePDError(rec, http.StatusTooManyRequests, pdCodeRateLimit, "Rate Limit Exceeded")
+		return
+	}
+	if now.Before(p.failTill) {
+		writePDError(rec, http.StatusInternalServerError, pdCodeInternal, "Internal Server Error")
 		return
 	}
 	if !p.authorized(r.Header.Get("Authorization")) {

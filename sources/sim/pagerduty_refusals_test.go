@@ -208,3 +208,29 @@ func TestPagerDutyUnknownIncidentAndInvalidTransitions(t *testing.T) {
 		t.Errorf("want the undocumented 400 reported, got %v", vs)
 	}
 }
+
+// TestPagerDutyServerErrorAndStart runs a started simulator through an injected outage.
+func TestPagerDutyServerErrorAndStart(t *testing.T) {
+	clock := &testClock{now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
+	pd := NewPagerDuty(clock.Now)
+	mustPD(t, pdSeed(pd))
+	mustPD(t, pd.Start())
+	defer pd.Close()
+	if !strings.HasPrefix(pd.URL(), "http://127.0.0.1:") {
+		t.Fatalf("URL %q", pd.URL())
+	}
+	f := &pdFixture{pd: pd, clock: clock, url: pd.URL()}
+	pd.InjectServerError(time.Minute)
+	res, b := pdCall(t, f, "GET", "/oncalls", "", "")
+	if code, _, _ := pdErrorBody(t, b); res.StatusCode != http.StatusInternalServerError || code != pdCodeInternal {
+		t.Errorf("during the outage: %d %s", res.StatusCode, b)
+	}
+	clock.Advance(time.Minute)
+	if res, b := pdCall(t, f, "GET", "/oncalls", "", ""); res.StatusCode != http.StatusOK {
+		t.Errorf("after the outage: %d %s", res.StatusCode, b)
+	}
+	mustPD(t, pd.Close())
+	if pd.URL() != "" {
+		t.Errorf("URL after Close: %q", pd.URL())
+	}
+}
