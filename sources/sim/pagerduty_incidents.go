@@ -44,17 +44,28 @@ func parsePage(v url.Values) (page, error) {
 	return pg, nil
 }
 
-// paginate cuts items to the page and fills the envelope's pagination fields.
-func paginate[T any](pg page, items []T, key string) obj {
-	from := min(pg.offset, len(items))
-	to := min(from+pg.limit, len(items))
-	out := obj{key: items[from:to], "limit": pg.limit, "offset": pg.offset, "more": to < len(items)}
+// bounds is the slice of n items the page covers.
+func (pg page) bounds(n int) (from, to int) {
+	from = min(pg.offset, n)
+	return from, min(from+pg.limit, n)
+}
+
+// envelope is a list response: the page's items under key, and the pagination fields
+// for a list of n items in all. total is null unless total=true was asked, as
+// PagerDuty leaves it.
+func (pg page) envelope(key string, items []obj, n int) obj {
+	_, to := pg.bounds(n)
+	out := obj{key: items, "limit": pg.limit, "offset": pg.offset, "more": to < n, "total": nil}
 	if pg.total {
-		out["total"] = len(items)
-	} else {
-		out["total"] = nil
+		out["total"] = n
 	}
 	return out
+}
+
+// paginate cuts items to the page and wraps them in the envelope.
+func paginate(pg page, items []obj, key string) obj {
+	from, to := pg.bounds(len(items))
+	return pg.envelope(key, items[from:to], len(items))
 }
 
 // multi reads a PagerDuty array parameter, sent as name[]=a&name[]=b (and, from some
@@ -116,11 +127,14 @@ func (p *PagerDuty) listIncidents(q *pdRequest, w http.ResponseWriter) {
 		badInput(w, err.Error())
 		return
 	}
-	out := make([]obj, len(matched))
-	for i, inc := range matched {
-		out[i] = p.incidentJSON(q.base, inc, include)
+	// Only the page's incidents are rendered: a poll of 1,000 open incidents asks ten
+	// pages, and rendering all of them for each would be quadratic.
+	from, to := pg.bounds(len(matched))
+	out := make([]obj, 0, to-from)
+	for _, inc := range matched[from:to] {
+		out = append(out, p.incidentJSON(q.base, inc, include))
 	}
-	writePDJSON(w, http.StatusOK, paginate(pg, out, "incidents"))
+	writePDJSON(w, http.StatusOK, pg.envelope("incidents", out, len(matched)))
 }
 
 func overlaps(a, b []string) bool {
