@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,6 +131,49 @@ func TestCheckSaysWhatCannotBeRestricted(t *testing.T) {
 		note := strings.Contains(c.Line(), "asked for every service Prometheus has")
 		if note != (c.What == "saturation query") {
 			t.Errorf("%s: %s", c.What, c.Line())
+		}
+	}
+}
+
+// TestAllServices: a profile for every service asks its queries as written and puts
+// every service an answer names on the board; otherwise the queries carry the
+// configured services and answers for others are dropped.
+func TestAllServices(t *testing.T) {
+	t.Parallel()
+	for _, all := range []bool{false, true} {
+		var mu sync.Mutex
+		var asked []string
+		url := fakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+			_ = r.ParseForm()
+			mu.Lock()
+			asked = append(asked, r.Form.Get("query"))
+			mu.Unlock()
+			if !strings.HasSuffix(r.URL.Path, "/query_range") {
+				fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
+				return
+			}
+			fmt.Fprintf(w, `{"status":"success","data":{"resultType":"matrix","result":[
+				{"metric":{"job":"a"},"values":[[%[1]s,"1"]]},{"metric":{"job":"other"},"values":[[%[1]s,"2"]]}]}}`, endOf(r))
+		})
+		src := oneSignal(t, url, func(o *Options) {
+			o.Signals.Profile = map[sources.Signal]string{sources.Traffic: `sum by (job) (rate(x[5m]))`}
+			o.Signals.Services = []ServiceSpec{{Name: "a"}}
+			o.Signals.AllServices = all
+		})
+		data, err := poll(t, src, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, other := data.Signals.Services["other"]
+		restricted := false
+		for _, q := range asked {
+			restricted = restricted || strings.Contains(q, `job=~"a"`)
+		}
+		if other != all || restricted == all || !data.Signals.Services["a"].Values[sources.Traffic].Valid {
+			t.Errorf("all services %v: asked %q, services %v", all, asked, keys(data.Signals.Services))
+		}
+		if all && data.Signals.Services["other"].Values[sources.Traffic].Value != 2 {
+			t.Errorf("other = %+v, want its traffic", data.Signals.Services["other"])
 		}
 	}
 }
