@@ -9,10 +9,13 @@
 // per per-service override, and one target-health query for every service. The
 // profile's and the health query are restricted to the configured services and asked
 // in chunks of up to 1,000 (see restrictQuery), so they cost what is configured, not
-// what Prometheus holds. SLOs are asked per window, in requests of a bounded number
-// of SLOs (see sloChunk); how much of each SLO window holds data is asked for every
-// SLO at once, at most hourly. An SLO whose own query the server rejects is asked
-// alone, with a back-off, until it answers again.
+// what Prometheus holds. SLOs are asked per window group: SLOs that differ only in
+// one label value share one vector-matched term (see shapeTerms), and terms are
+// joined with `or` in requests of at most 100 (see maxSLOTerms for how requests grow
+// with SLOs); how much of each SLO window holds data is asked at most hourly, in
+// requests of the same size. An SLO whose own query the server rejects is asked
+// alone, with a back-off, until it answers again. The warnings of every answer
+// (partial responses) are collected into Data.Warnings.
 //
 // A query the server rejects (bad_data, execution) marks only what it feeds; a failing
 // server fails the poll (see Poll).
