@@ -84,6 +84,7 @@ func addUIFlags(cmd *cobra.Command, ui *app.UIOptions) {
 	cmd.Flags().StringVar(&ui.Theme, "theme", "default", "colour theme: default, high-contrast, mono")
 	cmd.Flags().BoolVar(&ui.ASCII, "ascii", false, "draw with ASCII only (no Unicode blocks or symbols)")
 	cmd.Flags().BoolVar(&ui.NoColor, "no-color", false, "no colour (also when NO_COLOR is set)")
+	cmd.Flags().BoolVar(&ui.ReadOnly, "read-only", false, "never write to PagerDuty: no ack, resolve, snooze, note or escalate")
 }
 
 func newDemo(logFile *string) *cobra.Command {

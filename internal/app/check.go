@@ -79,7 +79,7 @@ func Check(ctx context.Context, out io.Writer, path string) error {
 		fmt.Fprintf(w, "alertmanager %s %s: configured; not polled by this version yet\n", a.Name, config.RedactURL(a.URL))
 	}
 	if cfg.PagerDuty != nil {
-		fmt.Fprintf(w, "pagerduty: configured; not polled by this version yet\n")
+		failed += checkPagerDuty(ctx, w, setup, time.Duration(cfg.Timeout))
 	}
 	if failed > 0 {
 		return runtimeError(fmt.Errorf("%d checks failed", failed))

@@ -26,6 +26,8 @@ type UIOptions struct {
 	NoColor bool
 	LogFile string
 	Version string
+	// ReadOnly turns every PagerDuty write off (--read-only).
+	ReadOnly bool
 
 	demo bool
 }
@@ -40,7 +42,7 @@ func Dashboard(ctx context.Context, path string, ui UIOptions) error {
 	if err != nil {
 		return err
 	}
-	setup, err := FromConfig(cfg)
+	setup, err := fromConfig(cfg, ui.ReadOnly)
 	if err != nil {
 		return usageError(err)
 	}
@@ -84,7 +86,7 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		hub.Run(ctx)
 	}()
 
-	model := tui.New(tui.Options{
+	opts := tui.Options{
 		Theme:   theme,
 		ASCII:   ui.ASCII,
 		Now:     time.Now,
@@ -92,7 +94,9 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		History: setup.budgetHistory,
 		Demo:    ui.demo,
 		Version: ui.Version,
-	})
+	}
+	setup.pageOptions(&opts)
+	model := tui.New(opts)
 	p := tea.NewProgram(withTestFault(model), tea.WithContext(ctx), tea.WithColorProfile(profile))
 
 	// Standard error goes to a trace file from here on, before any goroutine that

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	promconfig "github.com/prometheus/common/config"
@@ -18,11 +19,19 @@ const demoRefresh = 5 * time.Second
 
 // demo is a running simulated world and the setup that watches it.
 type demo struct {
-	Setup  *Setup
-	server *sim.PrometheusServer
+	Setup     *Setup
+	server    *sim.PrometheusServer
+	pagerDuty *sim.PagerDuty
 }
 
-func (d *demo) Close() { d.server.Close() }
+func (d *demo) Close() {
+	d.server.Close()
+	d.pagerDuty.Close()
+}
+
+// demoTokenEnv holds the demo's PagerDuty token: the simulator takes any token, and
+// the config (validated like a user's) must name where one comes from.
+const demoTokenEnv = "VIGIL_DEMO_PAGERDUTY_TOKEN"
 
 // Demo runs the dashboard on the built-in simulated sources: no servers to install,
 // no credentials. The real Prometheus client talks to the simulator over HTTP, so
@@ -40,24 +49,36 @@ func Demo(ctx context.Context, ui UIOptions) error {
 // startDemo starts the simulator with its scenario anchored at start, and builds the
 // setup from a config made in code, validated like any config file.
 func startDemo(start time.Time) (*demo, error) {
-	server, err := sim.StartPrometheus(sim.DemoScenario(start), time.Now)
+	sc := sim.DemoScenario(start)
+	server, err := sim.StartPrometheus(sc, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("demo: starting the simulated Prometheus: %w", err)
 	}
-	cfg := demoConfig(server.URL())
-	if err := cfg.Validate(); err != nil {
+	pd := sim.DemoPagerDuty(sc, time.Now)
+	if err := pd.Start(); err != nil {
 		server.Close()
+		return nil, fmt.Errorf("demo: starting the simulated PagerDuty: %w", err)
+	}
+	d := &demo{server: server, pagerDuty: pd}
+	if err := os.Setenv(demoTokenEnv, "demo"); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	cfg := demoConfig(server.URL(), pd.URL())
+	if err := cfg.Validate(); err != nil {
+		d.Close()
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
 	setup, err := FromConfig(cfg)
 	if err != nil {
-		server.Close()
+		d.Close()
 		return nil, err
 	}
-	return &demo{Setup: setup, server: server}, nil
+	d.Setup = setup
+	return d, nil
 }
 
-func demoConfig(url string) *config.Config {
+func demoConfig(url, pagerDutyURL string) *config.Config {
 	q := sim.Demo()
 	lat := config.Threshold{Value: q.Thresholds.Latency.Seconds()}
 	errs, sat := config.Threshold{Value: q.Thresholds.Errors}, config.Threshold{Value: q.Thresholds.Saturation}
@@ -73,6 +94,11 @@ func demoConfig(url string) *config.Config {
 	}
 	for _, name := range q.Services {
 		cfg.Services = append(cfg.Services, config.Service{Name: name})
+	}
+	cfg.PagerDuty = &config.PagerDuty{
+		TokenEnv: demoTokenEnv, From: sim.DemoPagerDutyFrom, URL: pagerDutyURL,
+		UserID: sim.DemoPagerDutyUserID, EscalationPolicies: []string{sim.DemoPagerDutyPolicyID},
+		Scope: "account",
 	}
 	for _, s := range q.SLOs {
 		entry := config.SLO{

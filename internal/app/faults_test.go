@@ -114,7 +114,7 @@ func TestFaultsReachTheBadge(t *testing.T) {
 					t.Errorf("SLO %s: burn %s = %v from NaN counts, want null", s.Name, w, *s.BurnRates[w])
 				}
 			}
-			if s.Alert != "none" {
+			if s.Alert != alerts.LevelNone {
 				t.Errorf("SLO %s: alert %q from NaN short windows, want none", s.Name, s.Alert)
 			}
 		}

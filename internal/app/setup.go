@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/sources"
+	"github.com/vigil-sre/vigil/sources/pagerduty"
 	"github.com/vigil-sre/vigil/sources/prometheus"
 )
 
@@ -16,14 +17,22 @@ type Setup struct {
 	Config  *config.Config
 	Sources []sources.Source
 	Prom    map[string]*prometheus.Source // by configured name
-	Rules   alerts.Rules
-	sloProm map[string]string // SLO name -> Prometheus name
+	// PagerDuty is the PagerDuty source, nil when none is configured.
+	PagerDuty *pagerduty.Source
+	// ReadOnly: writes are off by the --read-only flag (the config's read_only is
+	// the source's own).
+	ReadOnly bool
+	Rules    alerts.Rules
+	sloProm  map[string]string // SLO name -> Prometheus name
 }
 
 // FromConfig builds one source per configured Prometheus. Each is told which services'
 // signals and which SLOs it answers for, so a refresh asks each server one query per
 // kind of question rather than one per service.
-func FromConfig(cfg *config.Config) (*Setup, error) {
+func FromConfig(cfg *config.Config) (*Setup, error) { return fromConfig(cfg, false) }
+
+// fromConfig is FromConfig with the --read-only flag.
+func fromConfig(cfg *config.Config, readOnly bool) (*Setup, error) {
 	specs := map[string]*prometheus.SignalSpec{}
 	spec := func(prom string) *prometheus.SignalSpec {
 		s := specs[prom]
@@ -44,7 +53,7 @@ func FromConfig(cfg *config.Config) (*Setup, error) {
 		profileThresholds = &sig.Thresholds
 	}
 
-	setup := &Setup{Config: cfg, Prom: map[string]*prometheus.Source{}, sloProm: map[string]string{}}
+	setup := &Setup{Config: cfg, Prom: map[string]*prometheus.Source{}, sloProm: map[string]string{}, ReadOnly: readOnly}
 	for _, svc := range cfg.Services {
 		rule := alerts.ServiceRule{Name: svc.Name, From: map[sources.Signal]string{}}
 		rule.Thresholds, rule.Unjudged = thresholds(&config.DefaultThresholds, profileThresholds, svc.Thresholds)
@@ -91,6 +100,14 @@ func FromConfig(cfg *config.Config) (*Setup, error) {
 		}
 		setup.Prom[p.Name] = src
 		setup.Sources = append(setup.Sources, src)
+	}
+	if cfg.PagerDuty != nil {
+		pd, err := newPagerDuty(cfg, readOnly)
+		if err != nil {
+			return nil, err
+		}
+		setup.PagerDuty = pd
+		setup.Sources = append(setup.Sources, pd)
 	}
 	for i := range setup.Rules.SLOs {
 		r := &setup.Rules.SLOs[i]
