@@ -115,9 +115,10 @@ func (s *Source) CheckQueries(ctx context.Context, at time.Time, timeout time.Du
 	return checks
 }
 
-// noteUnrestricted says which batched queries the poll cannot restrict to the
-// configured services (see restrictQuery), and so asks for every service Prometheus
-// has. A profile meant for all services (AllServices) is asked whole on purpose.
+// noteUnrestricted says which working batched queries the poll cannot restrict to
+// the configured services (see restrictQuery), and so asks for every service
+// Prometheus has. A profile meant for all services (AllServices) is asked whole on
+// purpose.
 func (s *Source) noteUnrestricted(checks []QueryCheck) {
 	spec := s.opts.Signals
 	if spec.AllServices || len(spec.Services) == 0 {
@@ -135,7 +136,8 @@ func (s *Source) noteUnrestricted(checks []QueryCheck) {
 		default:
 			parts = s.profile[sources.Signal(strings.TrimSuffix(c.What, " query"))]
 		}
-		if c.Err == "" && whole(parts) {
+		if c.Err == "" && !c.Fail && whole(parts) { // a failing query has worse news
+
 			c.Notes = append(c.Notes, fmt.Sprintf("asked for every service Prometheus has: no selector's %q label reaches the answer unchanged, so it cannot be restricted to the configured services", spec.By))
 		}
 	}
