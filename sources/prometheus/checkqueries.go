@@ -137,7 +137,6 @@ func (s *Source) noteUnrestricted(checks []QueryCheck) {
 			parts = s.profile[sources.Signal(strings.TrimSuffix(c.What, " query"))]
 		}
 		if c.Err == "" && !c.Fail && whole(parts) { // a failing query has worse news
-
 			c.Notes = append(c.Notes, fmt.Sprintf("asked for every service Prometheus has: no selector's %q label reaches the answer unchanged, so it cannot be restricted to the configured services", spec.By))
 		}
 	}
