@@ -20,6 +20,8 @@ type Board struct {
 	OnCall      []OnCall       `json:"on_call"`
 	Actionable  []Item         `json:"actionable"`
 	Hidden      []Item         `json:"hidden"`
+
+	pageItems []Item // Build's work: the pages' items, in order, before the merge
 }
 
 // SourceStatus is a source's health as shown in the header badge.

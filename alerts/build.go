@@ -78,7 +78,8 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 	})
 	buildSLOs(&b, rules.SLOs, bySource)
 	buildPages(&b, snap)
-	sortActionable(b.Actionable)
+	b.Actionable = sortActionable(b.Actionable, b.pageItems)
+	b.pageItems = nil
 	return b
 }
 

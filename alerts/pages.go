@@ -2,8 +2,8 @@ package alerts
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vigil-sre/vigil/sources"
@@ -17,10 +17,12 @@ func buildPages(b *Board, snap sources.Snapshot) {
 			continue
 		}
 		d := st.Last.Data.Pages
-		for _, in := range d.Incidents {
+		b.Pages = slices.Grow(b.Pages, len(d.Incidents))
+		for i := range d.Incidents {
+			in := &d.Incidents[i]
 			p := Page{
 				ID: in.ID, Number: in.Number, Title: in.Title, Status: in.Status, Urgency: in.Urgency,
-				Priority: in.Priority, Service: in.Service, Assignees: []string{}, CreatedAt: in.CreatedAt,
+				Priority: in.Priority, Service: in.Service, Assignees: make([]string, 0, len(in.Assignees)), CreatedAt: in.CreatedAt,
 				URL: in.URL, Source: st.Health.Name, EscalationPolicyID: in.EscalationPolicyID,
 				EscalationLevel: in.EscalationLevel, LastStatusChangeAt: in.LastStatusChangeAt, UpdatedAt: in.UpdatedAt,
 			}
@@ -37,21 +39,42 @@ func buildPages(b *Board, snap sources.Snapshot) {
 			b.OnCall = append(b.OnCall, OnCall{Policy: oc.PolicyName, Level: oc.Level, Person: oc.User.Name, Until: oc.Until})
 		}
 	}
-	slices.SortFunc(b.Pages, comparePages)
+	sortPages(b.Pages)
 	slices.SortStableFunc(b.OnCall, func(x, y OnCall) int {
 		if c := cmp.Compare(x.Policy, y.Policy); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.Level, y.Level)
 	})
-	for _, p := range b.Pages {
-		b.Actionable = append(b.Actionable, pageItem(p))
+	// The page items come out in the actionable order already (comparePages sorts
+	// by the same keys as Item.Rank for pages): Build merges them with the rest.
+	b.pageItems = make([]Item, len(b.Pages))
+	for i := range b.Pages {
+		b.pageItems[i] = pageItem(&b.Pages[i])
 	}
+}
+
+// sortPages sorts pages through their indices: a Page is a large struct, and 1,000
+// of them swapped in place cost more than the comparisons.
+func sortPages(pages []Page) {
+	if slices.IsSortedFunc(pages, func(x, y Page) int { return comparePages(&x, &y) }) {
+		return // as the source sent them: nothing to move
+	}
+	idx := make([]int, len(pages))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(x, y int) int { return comparePages(&pages[x], &pages[y]) })
+	sorted := make([]Page, len(pages))
+	for i, j := range idx {
+		sorted[i] = pages[j]
+	}
+	copy(pages, sorted)
 }
 
 // comparePages orders pages as a responder works them: triggered before
 // acknowledged, high urgency first, then the oldest; the ID keeps it total.
-func comparePages(x, y Page) int {
+func comparePages(x, y *Page) int {
 	if c := cmp.Compare(statusRank(x.Status), statusRank(y.Status)); c != 0 {
 		return c
 	}
@@ -80,16 +103,17 @@ func urgencyRank(u string) int {
 
 // pageItem is an open incident as an actionable item: a high-urgency page is
 // critical, a low-urgency one a warning; since is when it was created.
-func pageItem(p Page) Item {
+func pageItem(p *Page) Item {
 	sev := SeverityWarning
 	if p.Urgency == "high" {
 		sev = SeverityCritical
 	}
-	labels := map[string]string{"incident": fmt.Sprint(p.Number), "urgency": p.Urgency}
+	number := strconv.Itoa(p.Number)
+	labels := map[string]string{"incident": number, "urgency": p.Urgency}
 	if p.Service != "" {
 		labels["service"] = p.Service
 	}
-	title := fmt.Sprintf("#%d %s", p.Number, p.Title)
+	title := "#" + number + " " + p.Title
 	if len(p.Assignees) > 0 {
 		title += " (" + strings.Join(p.Assignees, ", ") + ")"
 	}
@@ -97,20 +121,38 @@ func pageItem(p Page) Item {
 }
 
 // sortActionable puts the actionable list in the order of Item.Rank, oldest first
-// within a rank, then by ID: the same order for the same Board, every time.
-func sortActionable(items []Item) {
-	slices.SortStableFunc(items, func(x, y Item) int {
-		if c := cmp.Compare(x.Rank(), y.Rank()); c != 0 {
+// within a rank, then by title and ID: the same order for the same Board, every
+// time. pages are already in that order and are merged in, so a thousand open pages
+// are never re-sorted with the few SLO items.
+func sortActionable(items, pages []Item) []Item {
+	slices.SortFunc(items, compareItems)
+	out := make([]Item, 0, len(items)+len(pages))
+	i, j := 0, 0
+	for i < len(items) && j < len(pages) {
+		if compareItems(pages[j], items[i]) < 0 {
+			out = append(out, pages[j])
+			j++
+		} else {
+			out = append(out, items[i])
+			i++
+		}
+	}
+	out = append(out, items[i:]...)
+	return append(out, pages[j:]...)
+}
+
+// compareItems is the actionable order. IDs are unique, so it is total.
+func compareItems(x, y Item) int {
+	if c := cmp.Compare(x.Rank(), y.Rank()); c != 0 {
+		return c
+	}
+	if x.Kind == "page" && y.Kind == "page" {
+		if c := x.Since.Compare(y.Since); c != 0 {
 			return c
 		}
-		if x.Kind == "page" && y.Kind == "page" {
-			if c := x.Since.Compare(y.Since); c != 0 {
-				return c
-			}
-		}
-		if c := cmp.Compare(x.Title, y.Title); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.ID, y.ID)
-	})
+	}
+	if c := cmp.Compare(x.Title, y.Title); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.ID, y.ID)
 }

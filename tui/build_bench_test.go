@@ -67,3 +67,36 @@ func BenchmarkBuildToFrame10k(b *testing.B) {
 		m.Update(BoardMsg{Board: alerts.Build(snap, rules, clock)})
 	}))/10000, "allocs/service")
 }
+
+// BenchmarkPagesFrame1000 is a poll of 1,000 open incidents to the screen: Build
+// (pages sorted and lifted onto the actionable list), the Board's Update and one
+// frame at 200x60 with the pages pane focused.
+func BenchmarkPagesFrame1000(b *testing.B) {
+	pd := &sources.PagesData{}
+	for i := range 1000 {
+		status, urgency := "triggered", "high"
+		if i%3 == 0 {
+			status = "acknowledged"
+		}
+		if i%2 == 0 {
+			urgency = "low"
+		}
+		pd.Incidents = append(pd.Incidents, sources.Incident{
+			ID: fmt.Sprintf("P%05d", i), Number: 1000 + i, Title: fmt.Sprintf("[FIRING:1] Something %d is wrong", i),
+			Status: status, Urgency: urgency, Service: "checkout", CreatedAt: clock.Add(-time.Duration(i) * time.Minute),
+			Assignees: []sources.Person{{ID: "U1", Name: "Ada"}},
+		})
+	}
+	snap := sources.Snapshot{At: clock, Sources: []sources.SourceState{{
+		Health: sources.Health{Name: "pd", Kind: sources.KindPagerDuty, OK: true, Polled: true, LastSuccess: clock},
+		Last:   &sources.Update{Source: "pd", At: clock, Eval: clock, Data: sources.Data{Pages: pd}},
+	}}}
+	def, _ := themes.Get(themes.Default)
+	m := newModel(b, 200, 60, func(o *Options) { o.Theme, o.Pages = def, true })
+	m.Update(BoardMsg{Board: alerts.Build(snap, alerts.Rules{}, clock)})
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Update(BoardMsg{Board: alerts.Build(snap, alerts.Rules{}, clock)})
+		_ = m.View()
+	}
+}

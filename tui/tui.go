@@ -10,7 +10,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/sources"
 	"github.com/vigil-sre/vigil/themes"
@@ -423,14 +422,15 @@ func (m *Model) body(h int) string {
 			if y < len(column[c]) {
 				cell = column[c][y]
 			}
+			cell, n := ui.ClipWidth(cell, width[c])
 			if cell != "" {
 				lb.WriteString(strings.Repeat(" ", pending))
-				lb.WriteString(ui.Clip(cell, width[c]))
+				lb.WriteString(cell)
 				pending = 0
 			}
 			// A column ends where it ends; the spaces up to the next one are written
 			// only if something follows, so no line carries trailing blanks.
-			pending += width[c] - ansi.StringWidth(ui.Clip(cell, width[c])) + 1
+			pending += width[c] - n + 1
 		}
 		lines[y] = lb.String()
 	}

@@ -105,6 +105,16 @@ func Lines(lines []string, h int) string {
 	return b.String()
 }
 
+// ClipWidth is Clip, and the width of what it returns.
+func ClipWidth(line string, w int) (string, int) {
+	n := ansi.StringWidth(line)
+	if n <= w {
+		return line, n
+	}
+	line = ansi.Truncate(line, w, "")
+	return line, ansi.StringWidth(line)
+}
+
 // Clip cuts an already painted line to w cells, keeping its escape sequences whole.
 // It is the last guard against a row wrapping; layouts are computed not to need it.
 func Clip(line string, w int) string {
