@@ -17,7 +17,8 @@ import (
 // SLOQueries is the PromQL this source evaluates for the SLO called name, keyed by
 // part and window ("errors 1h", "total 30d", "ratio 5m" for a recorded or ratio SLI),
 // for the detail view; nil for an SLO this source does not evaluate. Each query is one
-// sub-expression of the combined query the poll sends.
+// sub-expression of the combined query the poll sends, or, for SLOs that share a
+// shape (see shapeTerms), what the shared term answers for this SLO.
 func (s *Source) SLOQueries(name string) map[string]string {
 	i, ok := s.sloIndex[name]
 	if !ok {
