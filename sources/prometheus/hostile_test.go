@@ -59,12 +59,18 @@ func TestHostileServer(t *testing.T) {
 		t.Run(string(tc.mode), func(t *testing.T) {
 			t.Parallel()
 			src := hostileSource(t, &hostile.Server{Mode: tc.mode, MaxMiB: 20, Series: 50_000, Trickle: 20 * time.Millisecond}, nil)
-			data, err := poll(t, src, 2*time.Second)
+			// Long enough for 50,000 series under the race detector on a busy machine;
+			// only the slow body is meant to run into it.
+			limit := 20 * time.Second
+			if tc.mode == hostile.SlowBody {
+				limit = 2 * time.Second
+			}
+			data, err := poll(t, src, limit)
 			expectError(t, "poll", err, tc.poll)
 			if err == nil && tc.poll == "" && data.Signals == nil {
 				t.Errorf("poll: no error and no signals")
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), limit)
 			defer cancel()
 			expectError(t, "check", src.Check(ctx), tc.check)
 		})
