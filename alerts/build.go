@@ -20,6 +20,9 @@ const warnShare = 0.8
 type Rules struct {
 	Services []ServiceRule
 	SLOs     []SLORule
+	// Discover, by source name, is the rule for a service that source reports but the
+	// config does not list (signals.services: all); Name is filled per service.
+	Discover map[string]ServiceRule
 }
 
 // ServiceRule is one configured service.
@@ -62,11 +65,27 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 		bySource[st.Health.Name] = st
 		b.Sources = append(b.Sources, sourceStatus(st, now))
 	}
+	listed := make(map[string]bool, len(rules.Services))
 	for _, rule := range rules.Services {
+		listed[rule.Name] = true
 		if len(rule.From) == 0 {
 			continue // a service with SLOs only: it has no row of signals to show
 		}
 		b.Services = append(b.Services, serviceRow(rule, bySource))
+	}
+	for src, tmpl := range rules.Discover {
+		st := bySource[src]
+		if st == nil || st.Last == nil || st.Last.Data.Signals == nil {
+			continue
+		}
+		for name := range st.Last.Data.Signals.Services {
+			if !listed[name] {
+				listed[name] = true
+				rule := tmpl
+				rule.Name = name
+				b.Services = append(b.Services, serviceRow(rule, bySource))
+			}
+		}
 	}
 	// Names are unique, so this order is total and an unstable sort gives the same
 	// rows in the same order every time, faster than a stable one on 10,000 rows.

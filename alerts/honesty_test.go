@@ -193,3 +193,14 @@ func TestWarningsMakeASourcePartial(t *testing.T) {
 		t.Errorf("JSON = %s", out)
 	}
 }
+
+func TestDiscoveredServicesGetRows(t *testing.T) {
+	snap := snapshotOf(true, map[string]map[sources.Signal]float64{
+		"api": {sources.Latency: 0.1}, "found": {sources.Latency: 2},
+	})
+	tmpl := rule("")
+	b := Build(snap, Rules{Services: []ServiceRule{rule("api")}, Discover: map[string]ServiceRule{"prod": tmpl}}, t0)
+	if len(b.Services) != 2 || b.Services[0].Name != "found" || b.Services[0].State != StateCrit {
+		t.Errorf("services = %+v, want the discovered one judged and first", b.Services)
+	}
+}

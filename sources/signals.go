@@ -73,7 +73,7 @@ type TargetHealth struct {
 // QueryFailure is one query of a poll that failed while the others answered: the
 // source is then degraded, not down, and only what the query feeds is marked.
 type QueryFailure struct {
-	What  string // "saturation query", "checkout latency sparkline", "SLO 1h query"
+	What  string // "saturation query", "checkout latency query", "SLO 1h query"
 	Query string // the PromQL asked
 	Err   string // one line: why
 }

@@ -172,6 +172,9 @@ func requireTerminal() error {
 // budgetHistory is the SLO detail view's budget-over-time chart: one range query
 // across the SLO window, run as a command off the UI goroutine.
 func (s *Setup) budgetHistory(ctx context.Context, name string) ([]sources.Point, error) {
+	// The chart's request has the same time limit as a poll.
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(s.Config.Timeout))
+	defer cancel()
 	src, ok := s.SLOSource(name)
 	if !ok {
 		return nil, fmt.Errorf("no Prometheus evaluates SLO %q", name)

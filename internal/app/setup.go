@@ -50,6 +50,7 @@ func fromConfig(cfg *config.Config, readOnly bool) (*Setup, error) {
 		s.By = sig.By
 		s.Profile = profile
 		s.Health = sig.Health
+		s.AllServices = sig.Services == "all"
 		profileThresholds = &sig.Thresholds
 	}
 
@@ -79,6 +80,16 @@ func fromConfig(cfg *config.Config, readOnly bool) (*Setup, error) {
 			}
 		}
 		setup.Rules.Services = append(setup.Rules.Services, rule)
+	}
+	if sig := cfg.Signals; sig != nil && sig.Services == "all" {
+		// Every service the profile's Prometheus reports gets a row, judged by the
+		// profile's thresholds.
+		rule := alerts.ServiceRule{From: map[sources.Signal]string{}}
+		rule.Thresholds, rule.Unjudged = thresholds(&config.DefaultThresholds, profileThresholds)
+		for s := range profile {
+			rule.From[s] = sig.Prometheus
+		}
+		setup.Rules.Discover = map[string]alerts.ServiceRule{sig.Prometheus: rule}
 	}
 
 	slosByProm := map[string][]int{}

@@ -95,6 +95,9 @@ type Signals struct {
 	Traffic    string `yaml:"traffic"`
 	Errors     string `yaml:"errors"`
 	Saturation string `yaml:"saturation"`
+	// Services is "all" to ask every query whole and show every service the server
+	// has; empty (the default) asks only for the configured services.
+	Services string `yaml:"services"`
 	// Health returns, per service (by the By label), the share of its targets up,
 	// 0..1. Empty: the source asks `up` itself and counts targets.
 	Health     string     `yaml:"health"`

@@ -246,6 +246,9 @@ func (k *checker) signals() {
 	k.queries("signals", s.Latency, s.Traffic, s.Errors, s.Saturation)
 	k.query("signals.health", s.Health)
 	k.thresholds("signals.thresholds", &s.Thresholds)
+	if s.Services != "" && s.Services != "all" {
+		k.fail("signals.services", "must be all (every service the server has) or left out (the configured services), got %s", quote(s.Services))
+	}
 }
 
 // services checks services[]. A service without queries of its own is fine: it takes

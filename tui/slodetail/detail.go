@@ -28,9 +28,11 @@ import (
 // HistoryFunc returns an SLO's budget remaining over its window, oldest first.
 type HistoryFunc func(ctx context.Context, slo string) ([]sources.Point, error)
 
-// historyTimeout bounds the range query: a slow Prometheus must not leave the view
+// historyTimeout is the last bound on the history read, whatever the History function
+// does (the dashboard's applies the configured timeout): a slow Prometheus must not
+// leave the view
 // saying "loading" for ever.
-const historyTimeout = 20 * time.Second
+const historyTimeout = 10 * time.Minute
 
 // HistoryMsg brings an SLO's budget history back from the command that read it.
 type HistoryMsg struct {
