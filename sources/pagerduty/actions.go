@@ -52,15 +52,14 @@ func (s *Source) manage(ctx context.Context, what string, ids []string, set func
 	})
 }
 
-// Snooze snoozes acknowledged incident id for d (whole seconds; PagerDuty takes at
-// most a day).
+// Snooze snoozes acknowledged incident id for d (whole seconds, at most a week).
 func (s *Source) Snooze(ctx context.Context, id string, d time.Duration) error {
 	if err := s.writable("snooze", id); err != nil {
 		return err
 	}
 	secs := int64(d / time.Second)
-	if secs < 1 || d > 24*time.Hour {
-		return fmt.Errorf("snooze: the duration must be from 1s to 24h, got %s", d)
+	if secs < 1 || d > maxSnooze {
+		return fmt.Errorf("snooze: the duration must be from 1s to %s, got %s", maxSnooze, d)
 	}
 	body, err := json.Marshal(map[string]int64{"duration": secs})
 	if err != nil {
@@ -78,6 +77,9 @@ func (s *Source) Snooze(ctx context.Context, id string, d time.Duration) error {
 		return s.send(req)
 	})
 }
+
+// maxSnooze is the longest snooze PagerDuty accepts.
+const maxSnooze = 7 * 24 * time.Hour
 
 // Note adds a note to incident id.
 func (s *Source) Note(ctx context.Context, id, text string) error {

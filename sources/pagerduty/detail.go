@@ -1,7 +1,6 @@
 package pagerduty
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -217,14 +216,4 @@ func alertDetails(body map[string]any) map[string]string {
 		}
 	}
 	return out
-}
-
-// DetailKeys lists a detail map's keys in order, for showing.
-func DetailKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, cmp.Compare[string])
-	return keys
 }

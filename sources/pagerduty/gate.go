@@ -37,8 +37,10 @@ func newGate(clock sources.Clock, limit int) *gate {
 }
 
 // acquire waits until the caller may send one request, and records it against the
-// budget. A poll (write false) gets a *budgetError or the server's *retryAfterError at
-// once instead of waiting for budget; a write waits for both, as long as ctx allows.
+// budget. A write waits for the budget and for the server's hold, as long as ctx
+// allows. A poll request (write false) never waits out time: when the budget or the
+// hold would make it wait, it gets a *budgetError or the server's *retryAfterError at
+// once. It waits only for a request in flight, and for writes ready to go.
 func (g *gate) acquire(ctx context.Context, write bool) error {
 	g.mu.Lock()
 	if write {
@@ -51,23 +53,20 @@ func (g *gate) acquire(ctx context.Context, write bool) error {
 		}()
 	}
 	for {
-		var wait time.Duration
-		if !g.busy && (write || g.writers == 0) {
-			now := g.clock.Now()
-			g.pruneLocked(now)
-			wait = g.waitLocked(now, write)
-			if wait <= 0 {
-				g.busy = true
-				g.sent = append(g.sent, now)
-				g.requested++
-				g.mu.Unlock()
-				return nil
-			}
-			if !write {
-				err := g.refusalLocked(now)
-				g.mu.Unlock()
-				return err
-			}
+		now := g.clock.Now()
+		g.pruneLocked(now)
+		wait := g.waitLocked(now, write)
+		if !write && wait > 0 {
+			err := g.refusalLocked(now)
+			g.mu.Unlock()
+			return err
+		}
+		if wait <= 0 && !g.busy && (write || g.writers == 0) {
+			g.busy = true
+			g.sent = append(g.sent, now)
+			g.requested++
+			g.mu.Unlock()
+			return nil
 		}
 		changed := g.changed
 		g.mu.Unlock()
