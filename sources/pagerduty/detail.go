@@ -61,10 +61,9 @@ const (
 // detailCache keeps the details asked for, keyed by incident, and the incidents of the
 // latest poll, whose UpdatedAt and LastStatusChangeAt say when a detail is stale.
 type detailCache struct {
-	mu     sync.Mutex
-	known  map[string]sources.Incident
-	byID   map[string]*Detail
-	asking map[string]bool
+	mu    sync.Mutex
+	known map[string]sources.Incident
+	byID  map[string]*Detail
 }
 
 // observe records the incidents of a poll, and forgets the details of incidents that

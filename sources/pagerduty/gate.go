@@ -174,11 +174,3 @@ func (g *gate) Requests() int {
 	defer g.mu.Unlock()
 	return g.requested
 }
-
-// window is how many requests the budget window ending now holds.
-func (g *gate) window() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.pruneLocked(g.clock.Now())
-	return len(g.sent)
-}

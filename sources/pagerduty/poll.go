@@ -71,6 +71,17 @@ func (s *Source) Poll(ctx context.Context, _ time.Time) (sources.Data, error) {
 	return sources.Data{Pages: data, Warnings: warnings}, nil
 }
 
+// Check is `vigil check` for this token: PagerDuty answers, accepts the token and the
+// scope. It makes one request, ahead of polls, and returns one short error.
+func (s *Source) Check(ctx context.Context) error {
+	q := s.incidentQuery()
+	q.Limit, q.Includes = 1, nil
+	return s.do(ctx, true, func(ctx context.Context) error {
+		_, err := s.client.ListIncidentsWithContext(ctx, q)
+		return err
+	})
+}
+
 // skipped is the answer of a poll the budget could not pay for: the last incidents,
 // marked.
 func (s *Source) skipped(why error) sources.Data {

@@ -1,6 +1,7 @@
 package pagerduty
 
 import (
+	"context"
 	"reflect"
 	"slices"
 	"testing"
@@ -36,6 +37,14 @@ func TestPollPaginates250Incidents(t *testing.T) {
 	}
 	if !reflect.DeepEqual(offsets, []string{"", "100", "200"}) {
 		t.Errorf("offsets = %q, want none, 100, 200", offsets)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	h := newHarness(t, nil)
+	must(t, h.src.Check(context.Background()))
+	if got := h.requests(0); len(got) != 1 || got[0] != "GET /incidents" || h.sim.Requests()[0].Query.Get("limit") != "1" {
+		t.Errorf("Check asked %q", got)
 	}
 }
 

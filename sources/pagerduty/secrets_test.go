@@ -83,6 +83,13 @@ func TestTokenAbsentFromEveryFailure(t *testing.T) {
 				checkNoToken(t, writeErr, sources.Data{})
 			}
 			_, detailErr := src.IncidentDetail(wctx, "Q1")
+			cctx, ccancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer ccancel()
+			checkErr := src.Check(cctx)
+			if tt.name != "429" && (checkErr == nil || checkErr.Error() != tt.want) {
+				t.Errorf("Check = %v, want %s", checkErr, tt.want)
+			}
+			checkNoToken(t, checkErr, sources.Data{})
 			checkNoToken(t, pollErr, d)
 			checkNoToken(t, detailErr, sources.Data{})
 		})
