@@ -25,7 +25,7 @@ func (s *Source) Poll(ctx context.Context, _ time.Time) (sources.Data, error) {
 
 	now := s.clock.Now()
 	onCallDue := s.onCallDue(now)
-	need := max(1, s.pages)
+	need := min(max(1, s.pages), maxPages) // a list cut at maxPages asks maxPages
 	if onCallDue {
 		need++
 	}
