@@ -12,23 +12,14 @@ import (
 	"github.com/vigil-sre/vigil/tui"
 )
 
-// PagerDuty's API roots by region.
-var pagerDutyRegions = map[string]string{
-	"us": "https://api.pagerduty.com",
-	"eu": "https://api.eu.pagerduty.com",
-}
-
-// newPagerDuty builds the PagerDuty source the config describes. readOnly (the
+// newPagerDuty builds the PagerDuty source the config describes; the wiring lives
+// here so that sources/pagerduty knows nothing of the config file. readOnly (the
 // --read-only flag) turns every write off whatever the config says.
 func newPagerDuty(cfg *config.Config, readOnly bool) (*pagerduty.Source, error) {
 	pc := cfg.PagerDuty
-	token, err := pc.Token()
+	token, err := pc.ReadToken()
 	if err != nil {
-		return nil, err
-	}
-	url := pc.URL
-	if url == "" {
-		url = pagerDutyRegions[pc.Region]
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	var services []string
 	for _, s := range cfg.Services {
@@ -38,9 +29,9 @@ func newPagerDuty(cfg *config.Config, readOnly bool) (*pagerduty.Source, error) 
 		services = append(services, d.Service)
 	}
 	src, err := pagerduty.New(pagerduty.Options{
-		Name: "pagerduty", Token: token, URL: url,
+		Name: "pagerduty", Token: token, URL: pc.APIURL(),
 		From: pc.From, ReadOnly: pc.ReadOnly || readOnly,
-		Services: pc.Services, Teams: pc.Teams, UserID: pc.UserID, Account: pc.Scope == "account",
+		Services: pc.Services, Teams: pc.Teams, UserID: pc.UserID, Account: pc.Scope == config.ScopeAccount,
 		EscalationPolicies: pc.EscalationPolicies,
 		ServiceMap:         pc.ServiceMap, VigilServices: services,
 		RequestsPerMinute: pc.RequestsPerMinute,

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/sources/sim"
 )
 
@@ -79,5 +80,49 @@ func TestSnapshotPagesAgainstTheSimulator(t *testing.T) {
 	}
 	if len(doc.OnCall) != 2 || doc.OnCall[0].Level != 1 || doc.OnCall[0].Person == "" {
 		t.Errorf("on call = %+v", doc.OnCall)
+	}
+}
+
+// TestPagerDutyFromConfig: the config's pagerduty section becomes a source that polls
+// its scope and maps services, honours --read-only, and says which token is missing
+// without showing any.
+func TestPagerDutyFromConfig(t *testing.T) {
+	sc := sim.DemoScenario(time.Now())
+	pd := sim.DemoPagerDuty(sc, time.Now)
+	if err := pd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pd.Close() })
+	t.Setenv("VIGIL_TEST_PD_TOKEN", "from-config-canary")
+	yaml := "pagerduty:\n  token_env: VIGIL_TEST_PD_TOKEN\n  url: " + pd.URL() + "\n  from: " + sim.DemoPagerDutyFrom + "\n" +
+		"  services: [" + sim.DemoPagerDutyServices["checkout"] + "]\n  user_id: " + sim.DemoPagerDutyUserID +
+		"\n  service_map: {" + sim.DemoPagerDutyServices["checkout"] + ": shop}\nservices:\n  - name: shop\n"
+	cfg, err := config.Parse("config.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := newPagerDuty(cfg, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := src.Poll(context.Background(), time.Now())
+	if err != nil || d.Pages == nil {
+		t.Fatalf("poll: %v", err)
+	}
+	for _, in := range d.Pages.Incidents {
+		if in.Service != "shop" {
+			t.Errorf("incident %s maps to %q, want shop (service_map)", in.ID, in.Service)
+		}
+	}
+	if src.ReadOnly() || src.UserID() != sim.DemoPagerDutyUserID {
+		t.Errorf("read-only %v, user %q", src.ReadOnly(), src.UserID())
+	}
+	if ro, err := newPagerDuty(cfg, true); err != nil || !ro.ReadOnly() {
+		t.Errorf("--read-only: %v", err)
+	}
+	cfg.PagerDuty.TokenEnv = "VIGIL_TEST_PD_UNSET"
+	_, err = newPagerDuty(cfg, false)
+	if err == nil || !strings.Contains(err.Error(), "VIGIL_TEST_PD_UNSET") || strings.Contains(err.Error(), "from-config-canary") {
+		t.Errorf("without a token: %v", err)
 	}
 }
