@@ -131,6 +131,10 @@ func sourceStatus(st *sources.SourceState, now time.Time) SourceStatus {
 			}
 		}
 	}
+	if h.OK && st.Last != nil && st.Last.Data.Pages != nil && st.Last.Data.Pages.Skipped != "" {
+		// The request budget was spent: the pages shown are an earlier poll's.
+		s.Stale, s.Error = true, st.Last.Data.Pages.Skipped
+	}
 	switch {
 	case !h.Polled:
 		s.State = SourceWaiting
@@ -138,7 +142,7 @@ func sourceStatus(st *sources.SourceState, now time.Time) SourceStatus {
 		s.State = SourceDegraded
 	case s.Partial:
 		s.State = SourcePartial
-	case h.OK:
+	case h.OK && !s.Stale:
 		s.State = SourceOK
 	case s.Stale:
 		s.State = SourceStale

@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +59,17 @@ func TestPagesOrderAndRank(t *testing.T) {
 	}
 	if b.OnCall[0].Person != "Ada" || b.OnCall[1].Level != 2 {
 		t.Errorf("on call %+v, want by policy and level", b.OnCall)
+	}
+}
+
+func TestSkippedPagerDutyPollIsStale(t *testing.T) {
+	snap := sources.Snapshot{Sources: []sources.SourceState{{
+		Health: sources.Health{Name: "pd", OK: true, Polled: true, LastSuccess: t0},
+		Last: &sources.Update{Eval: t0, Data: sources.Data{Pages: &sources.PagesData{
+			Skipped: "request budget of 60 a minute spent; showing the poll of 03:00:01 UTC"}}},
+	}}}
+	s := Build(snap, Rules{}, t0).Sources[0]
+	if s.State != SourceStale || !s.Stale || !strings.Contains(s.Error, "request budget") {
+		t.Errorf("source = %+v, want stale with the budget's reason", s)
 	}
 }
