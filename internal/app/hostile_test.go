@@ -15,10 +15,16 @@ import (
 )
 
 // hostileConfig writes a config whose one Prometheus is the hostile server at url.
-func hostileConfig(t *testing.T, url string) string {
+func hostileConfig(t *testing.T, url string, mode hostile.Mode) string {
 	t.Helper()
-	cfg := `refresh: 10s
-timeout: 5s
+	// Room for 30,000 series or 32 MiB under the race detector with every mode running
+	// at once; only the slow body is meant to run into its timeout.
+	timeout := "30s"
+	if mode == hostile.SlowBody {
+		timeout = "3s"
+	}
+	cfg := `refresh: 30s
+timeout: ` + timeout + `
 prometheus:
   - name: hostile
     url: ` + url + `
@@ -69,9 +75,9 @@ func TestSnapshotAgainstHostileServer(t *testing.T) {
 			t.Parallel()
 			url := hostile.Start(t, &hostile.Server{Mode: mode, Series: 30_000, MaxMiB: 40, Trickle: 100 * time.Millisecond})
 			var stdout, stderr bytes.Buffer
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			err := Snapshot(ctx, &stdout, SnapshotOptions{ConfigPath: hostileConfig(t, url), Format: "json", Stderr: &stderr})
+			err := Snapshot(ctx, &stdout, SnapshotOptions{ConfigPath: hostileConfig(t, url, mode), Format: "json", Stderr: &stderr})
 			if !json.Valid(stdout.Bytes()) {
 				t.Errorf("stdout is not valid JSON: %.300q", stdout.String())
 			}
@@ -107,9 +113,9 @@ func TestCheckAgainstHostileServer(t *testing.T) {
 			t.Parallel()
 			url := hostile.Start(t, &hostile.Server{Mode: mode, Series: 30_000, MaxMiB: 40, Trickle: 100 * time.Millisecond})
 			var out bytes.Buffer
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			err := Check(ctx, &out, hostileConfig(t, url))
+			err := Check(ctx, &out, hostileConfig(t, url, mode))
 			if strings.ContainsAny(out.String(), unsafeOutput) {
 				t.Errorf("output holds raw escape, C1 or bidi characters: %q", out.String())
 			}
