@@ -98,6 +98,12 @@ type Model struct {
 	focusChosen bool // the operator moved the focus: boards no longer move it
 
 	pending map[string]write // incident ID -> a write under way
+
+	// widths remembers the width of the lines the side-by-side body last joined: a
+	// pane repaints only what changed, so most lines of a frame are the same strings
+	// as the last one, and measuring a painted line (escape sequences, graphemes)
+	// costs far more than looking it up.
+	widths map[string]int
 }
 
 // New returns the dashboard model; run it with tea.NewProgram.
@@ -422,7 +428,7 @@ func (m *Model) body(h int) string {
 			if y < len(column[c]) {
 				cell = column[c][y]
 			}
-			cell, n := ui.ClipWidth(cell, width[c])
+			cell, n := m.clipWidth(cell, width[c])
 			if cell != "" {
 				lb.WriteString(strings.Repeat(" ", pending))
 				lb.WriteString(cell)
@@ -435,6 +441,19 @@ func (m *Model) body(h int) string {
 		lines[y] = lb.String()
 	}
 	return ui.Lines(lines, h)
+}
+
+// clipWidth is ui.ClipWidth through the widths cache.
+func (m *Model) clipWidth(line string, w int) (string, int) {
+	if n, ok := m.widths[line]; ok && n <= w {
+		return line, n
+	}
+	line, n := ui.ClipWidth(line, w)
+	if m.widths == nil || len(m.widths) > 4*max(m.h, 16) {
+		m.widths = make(map[string]int, 2*max(m.h, 16))
+	}
+	m.widths[line] = n
+	return line, n
 }
 
 // Theme is the named built-in theme, or the colourless one when noColor is set
