@@ -69,6 +69,7 @@ alertmanager:
     url: %[2]s
 pagerduty:
   token_file: %[7]s
+  url: %[3]s
   from: oncall@example.com
   services: [PABC123]
 signals:
@@ -167,9 +168,11 @@ func failingServers(t *testing.T) map[string]string {
 	t.Cleanup(selfSigned.Close)
 
 	return map[string]string{
-		"401":                          unauthorized.URL,
-		"connection refused":           "http://" + refusedAddr,
-		"DNS failure":                  "http://vigil-canary-host.invalid:9090",
+		"401":                unauthorized.URL,
+		"connection refused": "http://" + refusedAddr,
+		// A label over 63 characters is no domain name: the resolver says "no such
+		// host" without asking any DNS server, so the test sends nothing off this machine.
+		"DNS failure":                  "http://" + strings.Repeat("x", 64) + ".invalid:9090",
 		"timeout":                      "http://" + hung.Addr().String(),
 		"TLS: https to a plain server": strings.Replace(plain.URL, "http://", "https://", 1),
 		"TLS: self-signed certificate": selfSigned.URL,
