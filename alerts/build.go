@@ -98,6 +98,9 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 	buildSLOs(&b, rules.SLOs, bySource)
 	buildPages(&b, snap)
 	b.Actionable = sortActionable(b.Actionable, b.pageItems)
+	if b.Actionable == nil {
+		b.Actionable = []Item{}
+	}
 	b.pageItems = nil
 	return b
 }

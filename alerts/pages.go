@@ -12,69 +12,79 @@ import (
 // buildPages lists the open PagerDuty incidents of every PagerDuty source, worst
 // first, lifts each onto the actionable list, and gathers who is on call.
 func buildPages(b *Board, snap sources.Snapshot) {
+	// Every open incident of every source, by reference, sorted before anything is
+	// copied: a thousand pages are built once, in their final order.
+	type ref struct {
+		in      *sources.Incident
+		source  string
+		rank    int   // status and urgency, as compareIncidents orders them
+		created int64 // UnixNano
+	}
+	var refs []ref
+	people := 0
 	for _, st := range snap.Sources {
 		if st.Last == nil || st.Last.Data.Pages == nil {
 			continue
 		}
 		d := st.Last.Data.Pages
-		b.Pages = slices.Grow(b.Pages, len(d.Incidents))
 		for i := range d.Incidents {
 			in := &d.Incidents[i]
-			p := Page{
-				ID: in.ID, Number: in.Number, Title: in.Title, Status: in.Status, Urgency: in.Urgency,
-				Priority: in.Priority, Service: in.Service, Assignees: make([]string, 0, len(in.Assignees)), CreatedAt: in.CreatedAt,
-				URL: in.URL, Source: st.Health.Name, EscalationPolicyID: in.EscalationPolicyID,
-				EscalationLevel: in.EscalationLevel, LastStatusChangeAt: in.LastStatusChangeAt, UpdatedAt: in.UpdatedAt,
-			}
-			if p.Service == "" {
-				p.Service = in.ServiceName
-			}
-			for _, a := range in.Assignees {
-				p.Assignees = append(p.Assignees, a.Name)
-				p.AssigneeIDs = append(p.AssigneeIDs, a.ID)
-			}
-			b.Pages = append(b.Pages, p)
+			refs = append(refs, ref{in, st.Health.Name, 2*statusRank(in.Status) + urgencyRank(in.Urgency), in.CreatedAt.UnixNano()})
+			people += len(d.Incidents[i].Assignees)
 		}
 		for _, oc := range d.OnCall {
 			b.OnCall = append(b.OnCall, OnCall{Policy: oc.PolicyName, Level: oc.Level, Person: oc.User.Name, Until: oc.Until})
 		}
 	}
-	sortPages(b.Pages)
+	if len(refs) == 0 {
+		return
+	}
+	// compareIncidents's order, on keys computed once.
+	slices.SortFunc(refs, func(x, y ref) int {
+		if c := cmp.Compare(x.rank, y.rank); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.created, y.created); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.in.ID, y.in.ID)
+	})
+	// The assignees' names and IDs of all pages share two backing arrays.
+	names, ids := make([]string, 0, people), make([]string, 0, people)
+	b.Pages = make([]Page, len(refs))
+	b.pageItems = make([]Item, len(refs))
+	for i, r := range refs {
+		in := r.in
+		p := &b.Pages[i]
+		*p = Page{
+			ID: in.ID, Number: in.Number, Title: in.Title, Status: in.Status, Urgency: in.Urgency,
+			Priority: in.Priority, Service: in.Service, CreatedAt: in.CreatedAt,
+			URL: in.URL, Source: r.source, EscalationPolicyID: in.EscalationPolicyID,
+			EscalationLevel: in.EscalationLevel, LastStatusChangeAt: in.LastStatusChangeAt, UpdatedAt: in.UpdatedAt,
+		}
+		if p.Service == "" {
+			p.Service = in.ServiceName
+		}
+		start := len(names)
+		for _, a := range in.Assignees {
+			names, ids = append(names, a.Name), append(ids, a.ID)
+		}
+		p.Assignees, p.AssigneeIDs = names[start:len(names):len(names)], ids[start:len(ids):len(ids)]
+		// The page items come out in the actionable order already (the same keys as
+		// Item.Rank for pages): Build merges them with the rest.
+		b.pageItems[i] = pageItem(p)
+	}
 	slices.SortStableFunc(b.OnCall, func(x, y OnCall) int {
 		if c := cmp.Compare(x.Policy, y.Policy); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.Level, y.Level)
 	})
-	// The page items come out in the actionable order already (comparePages sorts
-	// by the same keys as Item.Rank for pages): Build merges them with the rest.
-	b.pageItems = make([]Item, len(b.Pages))
-	for i := range b.Pages {
-		b.pageItems[i] = pageItem(&b.Pages[i])
-	}
 }
 
-// sortPages sorts pages through their indices: a Page is a large struct, and 1,000
-// of them swapped in place cost more than the comparisons.
-func sortPages(pages []Page) {
-	if slices.IsSortedFunc(pages, func(x, y Page) int { return comparePages(&x, &y) }) {
-		return // as the source sent them: nothing to move
-	}
-	idx := make([]int, len(pages))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(x, y int) int { return comparePages(&pages[x], &pages[y]) })
-	sorted := make([]Page, len(pages))
-	for i, j := range idx {
-		sorted[i] = pages[j]
-	}
-	copy(pages, sorted)
-}
-
-// comparePages orders pages as a responder works them: triggered before
+// compareIncidents orders pages as a responder works them: triggered before
 // acknowledged, high urgency first, then the oldest; the ID keeps it total.
-func comparePages(x, y *Page) int {
+func compareIncidents(x, y *sources.Incident) int {
 	if c := cmp.Compare(statusRank(x.Status), statusRank(y.Status)); c != 0 {
 		return c
 	}
@@ -101,6 +111,11 @@ func urgencyRank(u string) int {
 	return 1
 }
 
+// noLabels is the labels of every page item: an incident has none of its own (its
+// service, urgency and number are in pages[] under the same ID). One shared, never
+// written map, so JSON shows {} and a thousand pages allocate none.
+var noLabels = map[string]string{}
+
 // pageItem is an open incident as an actionable item: a high-urgency page is
 // critical, a low-urgency one a warning; since is when it was created.
 func pageItem(p *Page) Item {
@@ -108,16 +123,14 @@ func pageItem(p *Page) Item {
 	if p.Urgency == "high" {
 		sev = SeverityCritical
 	}
-	number := strconv.Itoa(p.Number)
-	labels := map[string]string{"incident": number, "urgency": p.Urgency}
-	if p.Service != "" {
-		labels["service"] = p.Service
-	}
-	title := "#" + number + " " + p.Title
-	if len(p.Assignees) > 0 {
-		title += " (" + strings.Join(p.Assignees, ", ") + ")"
-	}
-	return Item{Kind: "page", ID: p.ID, Title: title, Severity: sev, Labels: labels, Since: p.CreatedAt, Status: p.Status}
+	var title strings.Builder
+	title.Grow(12 + len(p.Title))
+	title.WriteByte('#')
+	var digits [20]byte
+	title.Write(strconv.AppendInt(digits[:0], int64(p.Number), 10))
+	title.WriteByte(' ')
+	title.WriteString(p.Title)
+	return Item{Kind: "page", ID: p.ID, Title: title.String(), Severity: sev, Labels: noLabels, Since: p.CreatedAt, Status: p.Status}
 }
 
 // sortActionable puts the actionable list in the order of Item.Rank, oldest first
@@ -125,6 +138,9 @@ func pageItem(p *Page) Item {
 // time. pages are already in that order and are merged in, so a thousand open pages
 // are never re-sorted with the few SLO items.
 func sortActionable(items, pages []Item) []Item {
+	if len(items) == 0 {
+		return pages
+	}
 	slices.SortFunc(items, compareItems)
 	out := make([]Item, 0, len(items)+len(pages))
 	i, j := 0, 0

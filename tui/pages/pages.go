@@ -164,6 +164,7 @@ func (p Pane) View(width, height int) string {
 type layout struct {
 	width, title       int
 	who, service, prio bool
+	over               bool // too narrow even without the optional columns: rows are clipped
 }
 
 func layoutFor(w int) layout {
@@ -188,6 +189,7 @@ func layoutFor(w int) layout {
 		*drop = false
 	}
 	l.title = max(w-fixed(), 1)
+	l.over = fixed()+l.title > w
 	return l
 }
 
@@ -261,5 +263,9 @@ func (p Pane) row(pg *alerts.Page, lay layout, sel bool) string {
 		lb.Pad(plain, 1)
 	}
 	lb.Right(plain, st.P(ui.NoData, hl), format.Age(max(p.now.Sub(pg.CreatedAt), 0)), ageW)
-	return ui.Clip(lb.String(), lay.width)
+	if lay.over {
+		return ui.Clip(lb.String(), lay.width)
+	}
+	return lb.String() // every cell was cut to its column: the row fits
+
 }
