@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 }
 
 // vigilBinary builds cmd/vigil once per test run.
-func vigilBinary(t *testing.T) string {
+func vigilBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "vigil-e2e-")
@@ -54,12 +54,12 @@ func vigilBinary(t *testing.T) string {
 
 // term is one tmux session with its own server socket, so tests never touch a user's tmux.
 type term struct {
-	t      *testing.T
+	t      testing.TB
 	socket string
 	name   string
 }
 
-func requireTmux(t *testing.T) {
+func requireTmux(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if testservers.RequireServers() {
@@ -70,7 +70,7 @@ func requireTmux(t *testing.T) {
 }
 
 // newTerm starts sh in a detached tmux session of the given size, in dir.
-func newTerm(t *testing.T, width, height int, dir string, env ...string) *term {
+func newTerm(t testing.TB, width, height int, dir string, env ...string) *term {
 	t.Helper()
 	requireTmux(t)
 	tm := &term{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock"), name: "vigil"}
