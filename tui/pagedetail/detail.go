@@ -165,7 +165,11 @@ func (d Detail) lines(w int) []string {
 	if len(p.Assignees) > 0 {
 		who = textsafe.Clean(strings.Join(p.Assignees, ", "))
 	}
-	add(muted, "service "+textsafe.Clean(p.Service)+"   assigned to "+who+"   escalation level "+strconv.Itoa(p.EscalationLevel))
+	info := "service " + textsafe.Clean(p.Service) + "   assigned to " + who
+	if p.EscalationLevel > 0 { // PagerDuty's incident list does not always say
+		info += "   escalation level " + strconv.Itoa(p.EscalationLevel)
+	}
+	add(muted, info)
 	add(muted, "created "+format.Age(max(d.now.Sub(p.CreatedAt), 0))+" ago ("+p.CreatedAt.UTC().Format(time.RFC3339)+")"+
 		lastChange(p, d.now))
 	if u := safeURL(p.URL); u != "" {
