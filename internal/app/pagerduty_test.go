@@ -126,3 +126,27 @@ func TestPagerDutyFromConfig(t *testing.T) {
 		t.Errorf("without a token: %v", err)
 	}
 }
+
+func TestCheckPollsPagerDuty(t *testing.T) {
+	sc := sim.DemoScenario(time.Now())
+	pd := sim.DemoPagerDuty(sc, time.Now)
+	if err := pd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pd.Close() })
+	t.Setenv("PD_CHECK_TOKEN", "check-token-canary")
+	cfg := "pagerduty:\n  token_env: PD_CHECK_TOKEN\n  from: " + sim.DemoPagerDutyFrom + "\n  url: " + pd.URL() + "\n  scope: account\n" +
+		"  escalation_policies: [" + sim.DemoPagerDutyPolicyID + "]\n"
+	path := filepath.Join(t.TempDir(), "vigil.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := Check(context.Background(), &out, path); err != nil {
+		t.Fatalf("check: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "pagerduty "+pd.URL()+": ok (") || !strings.Contains(out.String(), "writes as "+sim.DemoPagerDutyFrom) ||
+		strings.Contains(out.String(), "check-token-canary") {
+		t.Errorf("check output:\n%s", out.String())
+	}
+}
