@@ -39,7 +39,8 @@ func buildPages(b *Board, snap sources.Snapshot) {
 	if len(refs) == 0 {
 		return
 	}
-	// compareIncidents's order, on keys computed once.
+	// The order a responder works pages in: triggered before acknowledged, high
+	// urgency first, then the oldest; the ID keeps it total. Keys computed once.
 	slices.SortFunc(refs, func(x, y ref) int {
 		if c := cmp.Compare(x.rank, y.rank); c != 0 {
 			return c
@@ -80,21 +81,6 @@ func buildPages(b *Board, snap sources.Snapshot) {
 		}
 		return cmp.Compare(x.Level, y.Level)
 	})
-}
-
-// compareIncidents orders pages as a responder works them: triggered before
-// acknowledged, high urgency first, then the oldest; the ID keeps it total.
-func compareIncidents(x, y *sources.Incident) int {
-	if c := cmp.Compare(statusRank(x.Status), statusRank(y.Status)); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(urgencyRank(x.Urgency), urgencyRank(y.Urgency)); c != 0 {
-		return c
-	}
-	if c := x.CreatedAt.Compare(y.CreatedAt); c != 0 {
-		return c
-	}
-	return cmp.Compare(x.ID, y.ID)
 }
 
 func statusRank(s string) int {
