@@ -115,21 +115,7 @@ func (d Detail) Update(msg tea.Msg) (Detail, tea.Cmd) {
 		}
 		d.detail, d.err = msg.detail, ""
 	case tea.KeyPressMsg:
-		page := max(d.h-1, 1)
-		switch msg.String() {
-		case "j", "down":
-			d.offset++
-		case "k", "up":
-			d.offset--
-		case "pgdown", "ctrl+f", "space":
-			d.offset += page
-		case "pgup", "ctrl+b":
-			d.offset -= page
-		case "g", "home":
-			d.offset = 0
-		case "G", "end":
-			d.offset = 1 << 30
-		}
+		d.offset, _ = ui.Scroll(d.offset, msg.String(), max(d.h-1, 1))
 		d.offset = min(max(d.offset, 0), max(len(d.lines(d.w))-d.h, 0))
 	}
 	return d, nil

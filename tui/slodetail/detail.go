@@ -7,7 +7,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,20 +123,12 @@ func (d Detail) Update(msg tea.Msg) (Detail, tea.Cmd) {
 			d.err = textsafe.Clean(msg.err.Error())
 		}
 	case tea.KeyPressMsg:
-		page := max(d.height-1, 1)
+		var scrolled bool
+		if d.offset, scrolled = ui.Scroll(d.offset, msg.String(), max(d.height-1, 1)); scrolled {
+			d.offset = d.clampOffset(d.offset)
+			return d, nil
+		}
 		switch msg.String() {
-		case "j", "down":
-			d.offset++
-		case "k", "up":
-			d.offset--
-		case "pgdown", "ctrl+f", "space":
-			d.offset += page
-		case "pgup", "ctrl+b":
-			d.offset -= page
-		case "g", "home":
-			d.offset = 0
-		case "G", "end":
-			d.offset = math.MaxInt / 2 // clamped below
 		case "c":
 			q := d.queryText()
 			if q == "" {

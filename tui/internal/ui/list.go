@@ -186,3 +186,24 @@ func (l *List) Key(k string) bool {
 	}
 	return true
 }
+
+// Scroll moves the first line of a scrolling view for a key (j/k, arrows, page keys,
+// g/G, home/end), page lines at a time for the page keys, and reports whether the key
+// was one of them. The caller clamps the result to its content.
+func Scroll(offset int, key string, page int) (int, bool) {
+	switch key {
+	case "j", "down":
+		return offset + 1, true
+	case "k", "up":
+		return offset - 1, true
+	case "pgdown", "ctrl+f", "space":
+		return offset + page, true
+	case "pgup", "ctrl+b":
+		return offset - page, true
+	case "g", "home":
+		return 0, true
+	case "G", "end":
+		return 1 << 30, true
+	}
+	return offset, false
+}
