@@ -33,6 +33,7 @@ type Data struct {
 	Signals *SignalsData
 	SLOs    *SLOData
 	Pages   *PagesData
+	Alerts  *AlertsData
 	// Warnings are what the server said alongside its answers (Thanos's and Mimir's
 	// partial responses: a store was unreachable). The data is then partial, and the
 	// source's badge says so with the warning text. De-duplicated, one line each.
