@@ -1,0 +1,288 @@
+package testservers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// AMOptions shapes a test Alertmanager.
+type AMOptions struct {
+	// Config is the YAML of alertmanager.yml. Empty: one route to a receiver that
+	// sends nothing, grouping by alertname.
+	Config string
+}
+
+// DefaultAMConfig routes every alert to a receiver that notifies no one.
+const DefaultAMConfig = `route:
+  receiver: none
+  group_by: [alertname]
+  group_wait: 0s
+receivers:
+  - name: none
+`
+
+// AMServer is a running (or stopped) Alertmanager owned by one test. It is never
+// clustered: two of them are two independent replicas, as an HA pair looks when its
+// gossip is broken, which is what the merging code must survive.
+type AMServer struct {
+	t       testing.TB
+	bin     string
+	dir     string
+	logPath string
+	port    int
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// Alertmanager starts an Alertmanager on a free loopback port with its own storage
+// directory and stops it when the test ends. It returns once /-/ready answers.
+func Alertmanager(t testing.TB, opts AMOptions) *AMServer {
+	t.Helper()
+	bin := lookBinary(t, "prometheus-alertmanager", "prometheus-alertmanager")
+	if opts.Config == "" {
+		opts.Config = DefaultAMConfig
+	}
+	dir := t.TempDir()
+	a := &AMServer{t: t, bin: bin, dir: dir, logPath: filepath.Join(dir, "alertmanager.log")}
+	if err := os.WriteFile(filepath.Join(dir, "alertmanager.yml"), []byte(opts.Config), 0o600); err != nil {
+		t.Fatalf("testservers: %v", err)
+	}
+	t.Cleanup(func() {
+		a.Stop()
+		if t.Failed() {
+			t.Logf("alertmanager on port %d, last lines of its log:\n%s", a.port, tail(a.logPath, 30))
+		}
+	})
+	var err error
+	for range bindAttempts {
+		a.port, err = freePort()
+		if err != nil {
+			t.Fatalf("testservers: pick a port: %v", err)
+		}
+		if err = a.start(); !errors.Is(err, errBind) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("testservers: start alertmanager: %v\n%s", err, tail(a.logPath, 30))
+	}
+	return a
+}
+
+// URL is the server's base URL, e.g. http://127.0.0.1:41234.
+func (a *AMServer) URL() string {
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(a.port))
+}
+
+// Stop ends the server: SIGTERM, then SIGKILL after 5s. Stopping a stopped server
+// does nothing.
+func (a *AMServer) Stop() {
+	a.mu.Lock()
+	cmd, done := a.cmd, a.done
+	a.cmd = nil
+	a.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(stopGrace):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+func (a *AMServer) start() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	logf, err := os.OpenFile(a.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd := exec.Command(a.bin,
+		"--config.file="+filepath.Join(a.dir, "alertmanager.yml"),
+		"--storage.path="+filepath.Join(a.dir, "data"),
+		"--web.listen-address="+net.JoinHostPort("127.0.0.1", strconv.Itoa(a.port)),
+		"--cluster.listen-address=", // not clustered: each test server is alone
+	)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	detach(cmd)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	if err := waitReady(a.URL(), done); err != nil {
+		_ = cmd.Process.Kill()
+		<-done
+		if strings.Contains(tail(a.logPath, 5), "address already in use") {
+			return errBind
+		}
+		return err
+	}
+	a.cmd, a.done = cmd, done
+	return nil
+}
+
+// waitReady polls base/-/ready until it answers 200, the process exits, or
+// readyTimeout passes.
+func waitReady(base string, done <-chan struct{}) error {
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(readyTimeout)
+	for time.Now().Before(deadline) {
+		select {
+		case <-done:
+			return errors.New("server exited before it was ready")
+		default:
+		}
+		resp, err := client.Get(base + "/-/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("not ready after %s", readyTimeout)
+}
+
+// PushAlert is one alert as a test sends it to Alertmanager. A zero StartsAt is now
+// (Alertmanager's choice); a zero EndsAt leaves the alert firing for its resolve
+// timeout.
+type PushAlert struct {
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations,omitempty"`
+	StartsAt     time.Time         `json:"startsAt,omitzero"`
+	EndsAt       time.Time         `json:"endsAt,omitzero"`
+	GeneratorURL string            `json:"generatorURL,omitempty"`
+}
+
+// Push posts alerts to POST /api/v2/alerts, failing the test on any error.
+func (a *AMServer) Push(t testing.TB, alerts ...PushAlert) {
+	t.Helper()
+	body, err := json.Marshal(alerts)
+	if err != nil {
+		t.Fatalf("push alerts: %v", err)
+	}
+	if _, err := a.do(http.MethodPost, "/api/v2/alerts", body); err != nil {
+		t.Fatalf("push alerts to %s: %v", a.URL(), err)
+	}
+}
+
+// Silence creates a silence with equality matchers on labels, lasting an hour, and
+// returns its ID. It talks plain HTTP, independently of the code under test.
+func (a *AMServer) Silence(t testing.TB, labels map[string]string, comment string) string {
+	t.Helper()
+	type matcher struct {
+		Name    string `json:"name"`
+		Value   string `json:"value"`
+		IsRegex bool   `json:"isRegex"`
+		IsEqual bool   `json:"isEqual"`
+	}
+	s := struct {
+		Matchers  []matcher `json:"matchers"`
+		StartsAt  time.Time `json:"startsAt"`
+		EndsAt    time.Time `json:"endsAt"`
+		CreatedBy string    `json:"createdBy"`
+		Comment   string    `json:"comment"`
+	}{StartsAt: time.Now(), EndsAt: time.Now().Add(time.Hour), CreatedBy: "test", Comment: comment}
+	for n, v := range labels {
+		s.Matchers = append(s.Matchers, matcher{Name: n, Value: v, IsEqual: true})
+	}
+	body, _ := json.Marshal(s)
+	out, err := a.do(http.MethodPost, "/api/v2/silences", body)
+	if err != nil {
+		t.Fatalf("silence on %s: %v", a.URL(), err)
+	}
+	var got struct {
+		ID string `json:"silenceID"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil || got.ID == "" {
+		t.Fatalf("silence on %s: answer %q: %v", a.URL(), out, err)
+	}
+	return got.ID
+}
+
+// SilenceState is the state (active, pending, expired) of silence id, read with plain
+// HTTP; "" when the server does not hold it.
+func (a *AMServer) SilenceState(t testing.TB, id string) string {
+	t.Helper()
+	out, err := a.do(http.MethodGet, "/api/v2/silence/"+id, nil)
+	if err != nil {
+		if strings.Contains(err.Error(), "HTTP 404") {
+			return ""
+		}
+		t.Fatalf("silence %s on %s: %v", id, a.URL(), err)
+	}
+	var got struct {
+		Status struct {
+			State string `json:"state"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("silence %s on %s: %v", id, a.URL(), err)
+	}
+	return got.Status.State
+}
+
+// AlertCount is how many alerts GET /api/v2/alerts lists (all states).
+func (a *AMServer) AlertCount(t testing.TB) int {
+	t.Helper()
+	out, err := a.do(http.MethodGet, "/api/v2/alerts", nil)
+	if err != nil {
+		t.Fatalf("alerts of %s: %v", a.URL(), err)
+	}
+	var got []json.RawMessage
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("alerts of %s: %v", a.URL(), err)
+	}
+	return len(got)
+}
+
+func (a *AMServer) do(method, path string, body []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, a.URL()+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(out)))
+	}
+	return out, nil
+}
