@@ -20,6 +20,9 @@ type Board struct {
 	OnCall      []OnCall       `json:"on_call"`
 	Actionable  []Item         `json:"actionable"`
 	Hidden      []Item         `json:"hidden"`
+	// HiddenCounts is how many alerts each reason hid, for the footer; a reason
+	// that hid none is absent.
+	HiddenCounts map[string]int `json:"hidden_counts"`
 
 	pageItems []Item // Build's work: the pages' items, in order, before the merge
 }
@@ -241,6 +244,16 @@ type Item struct {
 	Since    time.Time         `json:"since"`
 	Status   string            `json:"status,omitempty"` // pages: triggered | acknowledged
 	Reason   string            `json:"reason,omitempty"` // hidden items only
+	// Count is how many alerts the row stands for: a group's, the alerts joined
+	// into a page, 1 for a hidden alert; Members are their fingerprints.
+	Count   int      `json:"count"`
+	Members []string `json:"members"`
+	// Flapping: some member fires and resolves over and over (see Triage).
+	Flapping bool `json:"flapping"`
+	// Alertmanagers named the alert(s), where known.
+	Alertmanagers []string `json:"alertmanagers,omitempty"`
+	// ReasonDetail says which silence, inhibitor or rule hid a hidden alert.
+	ReasonDetail string `json:"reason_detail,omitempty"`
 }
 
 // Rank orders the actionable list: triggered high-urgency pages, SLO pages, critical

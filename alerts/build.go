@@ -23,6 +23,9 @@ type Rules struct {
 	// Discover, by source name, is the rule for a service that source reports but the
 	// config does not list (signals.services: all); Name is filled per service.
 	Discover map[string]ServiceRule
+	// Triage is the triage section: what hides an alert, how alerts group, and
+	// which alerts each open page carries.
+	Triage Triage
 }
 
 // ServiceRule is one configured service.
@@ -98,6 +101,7 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 	buildSLOs(&b, rules.SLOs, bySource)
 	buildPages(&b, snap)
 	b.Actionable = sortActionable(b.Actionable, b.pageItems)
+	triageAlerts(&b, snap, rules.Triage, now)
 	if b.Actionable == nil {
 		b.Actionable = []Item{}
 	}

@@ -1,0 +1,164 @@
+package alerts
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-sre/vigil/sources"
+)
+
+// details writes each hidden alert's reason_detail: which silence, which inhibitor,
+// which rule. Thousands of alerts share one silence or one rule, so a detail that
+// depends only on that is written once and shared.
+type details struct {
+	m     mergedAlerts
+	r     *triageRules
+	now   time.Time
+	cache map[detailKey]string
+}
+
+// detailKey names a shared detail: the reason's letter and the silence ID,
+// inhibitor, alertname, severity or count it depends on. A struct, so a lookup
+// builds no string.
+type detailKey struct {
+	kind byte
+	s    string
+	n    int
+}
+
+func newDetails(m mergedAlerts, r *triageRules, now time.Time) *details {
+	return &details{m: m, r: r, now: now, cache: map[detailKey]string{}}
+}
+
+// cached is the detail under key, written by make the first time.
+func (d *details) cached(key detailKey, make func() string) string {
+	if s, ok := d.cache[key]; ok {
+		return s
+	}
+	s := make()
+	d.cache[key] = s
+	return s
+}
+
+func (d *details) detail(a *sources.Alert, v verdict) string {
+	switch HiddenReasons[v.reason] {
+	case ReasonSilenced:
+		if len(a.SilencedBy) == 1 {
+			return d.cached(detailKey{'s', a.SilencedBy[0], 0}, func() string { return d.silences(a.SilencedBy) })
+		}
+		return d.silences(a.SilencedBy)
+	case ReasonInhibited:
+		if len(a.InhibitedBy) == 1 {
+			return d.cached(detailKey{'i', a.InhibitedBy[0], 0}, func() string { return d.inhibitors(a.InhibitedBy) })
+		}
+		return d.inhibitors(a.InhibitedBy)
+	case ReasonHeartbeat:
+		name := a.Labels["alertname"]
+		return d.cached(detailKey{'h', name, 0}, func() string { return "alertname " + strconv.Quote(name) + " is a heartbeat (triage.heartbeats)" })
+	case ReasonRule:
+		h := &d.r.hide[v.rule]
+		return d.cached(detailKey{'r', "", int(v.rule)}, func() string {
+			return "triage.hide[" + strconv.Itoa(int(v.rule)) + "] " + h.Match + ": " + h.Reason
+		})
+	case ReasonSeverity:
+		return d.cached(detailKey{'v', string(v.sev), 0}, func() string {
+			return "severity " + string(v.sev) + " is below triage.min_severity " + string(minSeverity(d.r.minRank))
+		})
+	case ReasonPending:
+		return "pending in Prometheus: not firing yet"
+	case ReasonFlapping:
+		return d.cached(detailKey{'f', "", a.Episodes}, func() string {
+			return strconv.Itoa(a.Episodes) + " firing episodes in " + shortDuration(d.r.flapWindow) +
+				" (triage.flapping.episodes " + strconv.Itoa(d.r.flapEpisodes) + ")"
+		})
+	case ReasonHeld:
+		return "started " + shortDuration(d.now.Sub(a.StartsAt)) + " ago; held until " + shortDuration(d.r.hold) + " old (triage.hold)"
+	}
+	return ""
+}
+
+// silences names each silence: ID, who made it, until when, and why.
+func (d *details) silences(ids []string) string {
+	var sb strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			sb.WriteString("; ")
+		}
+		sb.WriteString("silence ")
+		sb.WriteString(id)
+		s := d.m.silences[id]
+		if s == nil {
+			continue // the silence list did not have it (yet): the ID is all there is
+		}
+		if s.CreatedBy != "" {
+			sb.WriteString(" by ")
+			sb.WriteString(s.CreatedBy)
+		}
+		if !s.EndsAt.IsZero() {
+			sb.WriteString(" until ")
+			sb.WriteString(s.EndsAt.UTC().Format(time.RFC3339))
+		}
+		if s.Comment != "" {
+			sb.WriteString(": ")
+			sb.WriteString(s.Comment)
+		}
+	}
+	return sb.String()
+}
+
+// inhibitors names the alerts that inhibit this one, by alertname where the
+// snapshot holds them, else by fingerprint.
+func (d *details) inhibitors(fps []string) string {
+	if len(fps) == 0 {
+		return "suppressed by Alertmanager without a silence: inhibited"
+	}
+	var sb strings.Builder
+	sb.WriteString("inhibited by ")
+	for i, fp := range fps {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		if j, ok := d.m.byFP[fp]; ok && d.m.alerts[j].Labels["alertname"] != "" {
+			sb.WriteString(d.m.alerts[j].Labels["alertname"])
+			sb.WriteString(" (")
+			sb.WriteString(fp)
+			sb.WriteString(")")
+		} else {
+			sb.WriteString(fp)
+		}
+	}
+	return sb.String()
+}
+
+// minSeverity is the severity of a severityRank.
+func minSeverity(rank int) Severity {
+	switch rank {
+	case 0:
+		return SeverityCritical
+	case 2:
+		return SeverityInfo
+	}
+	return SeverityWarning
+}
+
+// shortDuration is d as an operator reads it: 40s, 2m, 1h30m, 3d.
+func shortDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return strconv.Itoa(int(d.Seconds())) + "s"
+	case d < time.Hour:
+		return trimZero(strconv.Itoa(int(d.Minutes()))+"m", d%time.Minute, "s", time.Second)
+	case d < 24*time.Hour:
+		return trimZero(strconv.Itoa(int(d.Hours()))+"h", d%time.Hour, "m", time.Minute)
+	}
+	return strconv.Itoa(int(d.Hours()/24)) + "d"
+}
+
+func trimZero(head string, rest time.Duration, unit string, per time.Duration) string {
+	if rest/per == 0 {
+		return head
+	}
+	return head + strconv.Itoa(int(rest/per)) + unit
+}

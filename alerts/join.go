@@ -1,0 +1,196 @@
+package alerts
+
+import (
+	"hash/maphash"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/vigil-sre/vigil/sources"
+)
+
+// ParseFiring reads the label sets out of the `firing` detail Alertmanager's
+// PagerDuty integration puts on each PagerDuty alert (its default template):
+//
+//	Labels:
+//	 - alertname = HighLatency
+//	 - service = checkout
+//	Annotations:
+//	 - summary = p99 over 300ms
+//	Source: http://prometheus/graph?...
+//
+// one block per firing alert. Annotations and sources are skipped; text it does not
+// recognise is ignored, so a custom template yields nothing rather than wrong labels.
+func ParseFiring(text string) []map[string]string {
+	var (
+		out    []map[string]string
+		cur    map[string]string
+		inLbls bool
+	)
+	for line := range strings.Lines(text) {
+		line = strings.TrimRight(line, "\r\n")
+		switch {
+		case strings.TrimSpace(line) == "Labels:":
+			cur, inLbls = map[string]string{}, true
+			out = append(out, cur)
+		case strings.HasPrefix(line, " - ") && inLbls:
+			name, value, ok := strings.Cut(line[3:], " = ")
+			if ok && name != "" {
+				cur[name] = value
+			}
+		default:
+			inLbls = false // Annotations:, Source: or anything else ends the labels
+		}
+	}
+	// A "Labels:" with no label under it is no label set.
+	kept := out[:0]
+	for _, ls := range out {
+		if len(ls) > 0 {
+			kept = append(kept, ls)
+		}
+	}
+	return kept
+}
+
+// subjectTokens reads Alertmanager's default PagerDuty subject,
+// `[FIRING:3] HighLatency checkout (prod warning)`: the group labels' values, then
+// in parentheses the other labels common to the group. It returns every value as a
+// word, or nil when the title is not such a subject (or names no value).
+func subjectTokens(title string) []string {
+	rest, ok := strings.CutPrefix(title, "[FIRING:")
+	if !ok {
+		return nil
+	}
+	_, rest, ok = strings.Cut(rest, "] ")
+	if !ok {
+		return nil
+	}
+	group, common := rest, ""
+	if open := strings.LastIndex(rest, " ("); open >= 0 && strings.HasSuffix(rest, ")") {
+		group, common = rest[:open], rest[open+2:len(rest)-1]
+	}
+	tokens := append(strings.Fields(group), strings.Fields(common)...)
+	if len(tokens) == 0 {
+		return nil
+	}
+	return tokens
+}
+
+// hasWord reports whether some label value is w or holds w as a word.
+func hasWord(lbls map[string]string, w string) bool {
+	for _, v := range lbls {
+		if v == w {
+			return true
+		}
+		if strings.Contains(v, w) && strings.Contains(v, " ") && slices.Contains(strings.Fields(v), w) {
+			return true
+		}
+	}
+	return false
+}
+
+// joinPages folds each actionable alert that an open page's alerts name into that
+// page's row (its Members and Count) and reports which were folded. An alert two
+// pages name goes to the more urgent, the one earlier in the actionable list. It
+// returns nil, at no cost, when no page can claim an alert.
+func joinPages(b *Board, alerts []*sources.Alert, verdicts []verdict, r *triageRules) []bool {
+	titles := make(map[string]string, len(b.Pages))
+	for _, p := range b.Pages {
+		titles[p.ID] = p.Title
+	}
+	seed := maphash.MakeSeed()
+	bySet := map[uint64][]pageSet{}      // label-set hash -> the pages that list it
+	byWord := map[string][]subjectPage{} // a subject's first word -> its pages
+	for i := range b.Actionable {
+		it := &b.Actionable[i]
+		if it.Kind != "page" {
+			continue
+		}
+		if sets, ok := r.pageAlerts[it.ID]; ok {
+			for _, ls := range sets {
+				h := labelSetHash(seed, ls)
+				bySet[h] = append(bySet[h], pageSet{i, ls})
+			}
+			continue
+		}
+		if tokens := subjectTokens(titles[it.ID]); tokens != nil {
+			byWord[tokens[0]] = append(byWord[tokens[0]], subjectPage{i, tokens})
+		}
+	}
+	if len(bySet) == 0 && len(byWord) == 0 {
+		return nil
+	}
+	joined := make([]bool, len(alerts))
+	for i, a := range alerts {
+		if verdicts[i].reason >= 0 {
+			continue // a hidden reason wins over the page
+		}
+		page := -1
+		if len(bySet) > 0 {
+			for _, ps := range bySet[labelSetHash(seed, a.Labels)] {
+				if (page < 0 || ps.item < page) && maps.Equal(ps.labels, a.Labels) {
+					page = ps.item
+				}
+			}
+		}
+		if page < 0 && len(byWord) > 0 {
+			for _, v := range a.Labels {
+				for _, sp := range byWord[v] {
+					if (page < 0 || sp.item < page) && matchesSubject(a.Labels, sp.tokens) {
+						page = sp.item
+					}
+				}
+			}
+		}
+		if page >= 0 {
+			it := &b.Actionable[page]
+			if len(it.Members) == 0 {
+				it.Members = nil // never append to the shared empty slice
+			}
+			it.Members = append(it.Members, a.Fingerprint)
+			it.Count++
+			if verdicts[i].flapping {
+				it.Flapping = true
+			}
+			joined[i] = true
+		}
+	}
+	return joined
+}
+
+// pageSet is one label set a page's alerts carry, and the page's row.
+type pageSet struct {
+	item   int
+	labels map[string]string
+}
+
+// subjectPage is a page joined by its title's words, and the page's row.
+type subjectPage struct {
+	item   int
+	tokens []string
+}
+
+func matchesSubject(lbls map[string]string, tokens []string) bool {
+	for _, w := range tokens {
+		if !hasWord(lbls, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// labelSetHash is the same for equal label sets whatever the map's order: the sum
+// of each pair's hash.
+func labelSetHash(seed maphash.Seed, lbls map[string]string) uint64 {
+	var sum uint64
+	var h maphash.Hash
+	h.SetSeed(seed)
+	for k, v := range lbls {
+		h.Reset()
+		h.WriteString(k)
+		h.WriteByte(0)
+		h.WriteString(v)
+		sum += h.Sum64()
+	}
+	return sum
+}

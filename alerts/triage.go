@@ -1,0 +1,176 @@
+package alerts
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/vigil-sre/vigil/sources"
+)
+
+// verdict is what triage decided about one alert.
+type verdict struct {
+	sev      Severity
+	reason   int8 // index in HiddenReasons; -1: actionable
+	rule     int32
+	flapping bool
+}
+
+// triageAlerts decides, for every alert of the snapshot, whether it is hidden (with
+// the first reason that applies), folded into the open page it caused, or shown in
+// a group; and merges the groups into the actionable list, which holds the pages
+// and SLO items already in order. Every alert leaves exactly once: in Hidden, in a
+// page's Members or in a group's Members.
+func triageAlerts(b *Board, snap sources.Snapshot, t Triage, now time.Time) {
+	b.HiddenCounts = map[string]int{}
+	for i := range b.Actionable {
+		if b.Actionable[i].Members == nil {
+			b.Actionable[i].Members = noMembers
+		}
+	}
+	m := mergeAlerts(snap)
+	if len(m.alerts) == 0 {
+		return
+	}
+	r := t.withDefaults()
+	verdicts := make([]verdict, len(m.alerts))
+	hidden := 0
+	for i, a := range m.alerts {
+		v := &verdicts[i]
+		v.sev = r.severityOf(a.Labels)
+		v.reason, v.rule, v.flapping = r.hiddenBy(a, v.sev, now)
+		if v.reason >= 0 {
+			hidden++
+		}
+	}
+	if hidden > 0 {
+		b.Hidden = hiddenItems(m, verdicts, hidden, &r, now, b.HiddenCounts)
+	}
+	if hidden == len(m.alerts) {
+		return
+	}
+	joined := joinPages(b, m.alerts, verdicts, &r)
+	groups := groupAlerts(m.alerts, verdicts, joined, r.groupBy)
+	b.Actionable = mergeSorted(b.Actionable, groups)
+}
+
+// noMembers is the members of a page or SLO row with no alerts: one shared, never
+// written, empty slice, so JSON shows [].
+var noMembers = []string{}
+
+// hiddenBy is the first reason that hides a, or -1; rule is the index of the user
+// rule when that is the reason; flapping is whether a flaps, hidden or not.
+func (r *triageRules) hiddenBy(a *sources.Alert, sev Severity, now time.Time) (reason int8, rule int32, flapping bool) {
+	critical := sev == SeverityCritical
+	flapping = r.flapEpisodes > 0 && a.Episodes >= r.flapEpisodes
+	switch {
+	case a.State == "suppressed" && len(a.SilencedBy) > 0:
+		return 0, -1, flapping
+	case a.State == "suppressed":
+		// Suppressed with no silence named: Alertmanager's only other mute is an
+		// inhibition.
+		return 1, -1, flapping
+	case r.heartbeats[a.Labels["alertname"]]:
+		return 2, -1, flapping
+	}
+	for i := range r.hide {
+		if r.hide[i].matches(a.Labels) {
+			return 3, int32(i), flapping
+		}
+	}
+	switch {
+	case severityRank(sev) > r.minRank:
+		return 4, -1, flapping
+	case a.State == "pending":
+		return 5, -1, flapping
+	case flapping && !critical:
+		return 6, -1, flapping
+	case !critical && r.hold > 0 && !a.StartsAt.IsZero() && now.Sub(a.StartsAt) < r.hold:
+		return 7, -1, flapping
+	}
+	return -1, -1, flapping
+}
+
+// hiddenItems lists the hidden alerts by reason (in the order reasons are tried),
+// then oldest first, then by fingerprint, and counts them per reason. Keys are
+// computed once and indices sorted, not the items themselves.
+func hiddenItems(m mergedAlerts, verdicts []verdict, n int, r *triageRules, now time.Time, counts map[string]int) []Item {
+	type key struct {
+		reason int8
+		since  int64
+		idx    int32
+	}
+	keys := make([]key, 0, n)
+	for i, v := range verdicts {
+		if v.reason >= 0 {
+			keys = append(keys, key{v.reason, m.alerts[i].StartsAt.UnixNano(), int32(i)})
+		}
+	}
+	slices.SortFunc(keys, func(x, y key) int {
+		if c := cmp.Compare(x.reason, y.reason); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.since, y.since); c != 0 {
+			return c
+		}
+		return cmp.Compare(m.alerts[x.idx].Fingerprint, m.alerts[y.idx].Fingerprint)
+	})
+	var perReason [len(HiddenReasons)]int
+	members := make([]string, n) // every hidden item's one member, in one array
+	items := make([]Item, n)
+	d := newDetails(m, r, now)
+	for j, k := range keys {
+		a, v := m.alerts[k.idx], verdicts[k.idx]
+		perReason[k.reason]++
+		members[j] = a.Fingerprint
+		items[j] = Item{
+			Kind: "alert", ID: a.Fingerprint, Title: alertTitle(a), Severity: v.sev, Labels: labelsOf(a),
+			Since: a.StartsAt, Reason: HiddenReasons[k.reason], Count: 1, Members: members[j : j+1 : j+1],
+			Flapping: v.flapping, Alertmanagers: a.Alertmanagers, ReasonDetail: d.detail(a, v),
+		}
+	}
+	for i, c := range perReason {
+		if c > 0 {
+			counts[HiddenReasons[i]] = c
+		}
+	}
+	return items
+}
+
+// alertTitle is the alert's name; the fingerprint when it has none.
+func alertTitle(a *sources.Alert) string {
+	if name := a.Labels["alertname"]; name != "" {
+		return name
+	}
+	return a.Fingerprint
+}
+
+// labelsOf is the alert's labels, shared with the snapshot (immutable), never nil.
+func labelsOf(a *sources.Alert) map[string]string {
+	if a.Labels == nil {
+		return noLabels
+	}
+	return a.Labels
+}
+
+// mergeSorted merges the alert groups, in their order, into the actionable list,
+// already in its order. Alert groups have ranks of their own (critical, warning,
+// info), so within a rank groups only meet groups and keep their oldest-first order.
+func mergeSorted(items, groups []Item) []Item {
+	if len(groups) == 0 {
+		return items
+	}
+	out := make([]Item, 0, len(items)+len(groups))
+	i, j := 0, 0
+	for i < len(items) && j < len(groups) {
+		if groups[j].Rank() < items[i].Rank() {
+			out = append(out, groups[j])
+			j++
+		} else {
+			out = append(out, items[i])
+			i++
+		}
+	}
+	out = append(out, items[i:]...)
+	return append(out, groups[j:]...)
+}
