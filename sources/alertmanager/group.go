@@ -1,0 +1,108 @@
+package alertmanager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigil-sre/vigil/sources"
+)
+
+// Group merges several Alertmanagers into one source: an HA pair, or one per cluster.
+type Group struct {
+	name string
+	ams  []*Source
+}
+
+// NewGroup makes one source of ams, in config order. Names must be unique: they are
+// how merged alerts and errors say where something came from.
+func NewGroup(name string, ams []*Source) (*Group, error) {
+	if name == "" {
+		return nil, errors.New("alertmanager group: name must be set")
+	}
+	if len(ams) == 0 {
+		return nil, fmt.Errorf("alertmanager group %s: no alertmanagers", name)
+	}
+	seen := map[string]bool{}
+	for _, am := range ams {
+		if am == nil {
+			return nil, fmt.Errorf("alertmanager group %s: a nil alertmanager", name)
+		}
+		if seen[am.name] {
+			return nil, fmt.Errorf("alertmanager group %s: %q listed twice", name, am.name)
+		}
+		seen[am.name] = true
+	}
+	return &Group{name: name, ams: append([]*Source(nil), ams...)}, nil
+}
+
+// Name is the group's name.
+func (g *Group) Name() string { return g.name }
+
+// Kind is sources.KindAlertmanager.
+func (g *Group) Kind() sources.Kind { return sources.KindAlertmanager }
+
+// Alertmanagers names the group's Alertmanagers in config order.
+func (g *Group) Alertmanagers() []string {
+	names := make([]string, len(g.ams))
+	for i, am := range g.ams {
+		names[i] = am.name
+	}
+	return names
+}
+
+// Poll asks every Alertmanager at once (two requests each) and merges the answers
+// (see merge). Alertmanager knows only the present, so at is not sent.
+//
+// When some Alertmanagers fail, the poll succeeds with the others' alerts and one
+// warning per failed Alertmanager, naming it and why ("alertmanager b: alerts:
+// connection refused"), so the badge reads partial. Only when every one fails does
+// the poll fail, with all their reasons; a Retry-After of any of them is honoured.
+func (g *Group) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
+	var n atomic.Int64
+	ctx = withCounter(ctx, &n)
+	answers := make([]answer, len(g.ams))
+	errs := make([]error, len(g.ams))
+	var wg sync.WaitGroup
+	for i, am := range g.ams {
+		wg.Go(func() { answers[i], errs[i] = am.fetch(ctx) })
+	}
+	wg.Wait()
+	var ok []answer
+	var warnings []string
+	var failed []error
+	for i := range g.ams {
+		if errs[i] != nil {
+			failed = append(failed, errs[i])
+			warnings = append(warnings, errs[i].Error())
+			continue
+		}
+		ok = append(ok, answers[i])
+	}
+	if len(ok) == 0 {
+		return sources.Data{}, &allFailed{errs: failed}
+	}
+	data := merge(ok)
+	data.Requests = int(n.Load())
+	return sources.Data{Alerts: data, Warnings: warnings}, nil
+}
+
+// allFailed is a poll in which no Alertmanager answered.
+type allFailed struct{ errs []error }
+
+func (e *allFailed) Error() string {
+	if len(e.errs) == 1 {
+		return e.errs[0].Error()
+	}
+	msgs := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		msgs[i] = err.Error()
+	}
+	return "every alertmanager failed: " + strings.Join(msgs, "; ")
+}
+
+func (e *allFailed) Unwrap() []error { return e.errs }
