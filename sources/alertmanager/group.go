@@ -84,17 +84,35 @@ func (g *Group) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 		ok = append(ok, answers[i])
 	}
 	if len(ok) == 0 {
-		return sources.Data{}, &allFailed{errs: failed}
+		return sources.Data{}, &multiError{prefix: "every alertmanager failed: ", errs: failed}
 	}
 	data := merge(ok)
 	data.Requests = int(n.Load())
 	return sources.Data{Alerts: data, Warnings: warnings}, nil
 }
 
-// allFailed is a poll in which no Alertmanager answered.
-type allFailed struct{ errs []error }
+// multiError is several Alertmanagers' failures on one line (the status line has
+// one), each still reachable through errors.Is/As.
+type multiError struct {
+	prefix string // said before two or more errors
+	errs   []error
+}
 
-func (e *allFailed) Error() string {
+// joinErrs is nil when no err is set, else a multiError of those set.
+func joinErrs(prefix string, errs []error) error {
+	var set []error
+	for _, err := range errs {
+		if err != nil {
+			set = append(set, err)
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return &multiError{prefix: prefix, errs: set}
+}
+
+func (e *multiError) Error() string {
 	if len(e.errs) == 1 {
 		return e.errs[0].Error()
 	}
@@ -102,7 +120,7 @@ func (e *allFailed) Error() string {
 	for i, err := range e.errs {
 		msgs[i] = err.Error()
 	}
-	return "every alertmanager failed: " + strings.Join(msgs, "; ")
+	return e.prefix + strings.Join(msgs, "; ")
 }
 
-func (e *allFailed) Unwrap() []error { return e.errs }
+func (e *multiError) Unwrap() []error { return e.errs }

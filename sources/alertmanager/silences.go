@@ -57,7 +57,7 @@ func (g *Group) CreateSilence(ctx context.Context, matchers []sources.Matcher, s
 			out[am.name] = ids[i]
 		}
 	}
-	return out, errors.Join(errs...)
+	return out, joinErrs("", errs)
 }
 
 func dateTime(t time.Time) *strfmt.DateTime {
@@ -95,7 +95,7 @@ func (g *Group) ExpireSilence(ctx context.Context, id string) error {
 		wg.Go(func() { held[i], errs[i] = am.expireSilence(ctx, id) })
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := joinErrs("", errs); err != nil {
 		return err
 	}
 	for _, h := range held {

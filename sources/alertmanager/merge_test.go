@@ -1,0 +1,66 @@
+package alertmanager
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/sources"
+)
+
+func TestMergeStates(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	al := func(state string, silenced, inhibited []string, start time.Time) sources.Alert {
+		return sources.Alert{Fingerprint: "f", Labels: map[string]string{"alertname": "A"}, State: state,
+			SilencedBy: silenced, InhibitedBy: inhibited, StartsAt: start, Episodes: -1}
+	}
+	cases := []struct {
+		name                string
+		a, b                sources.Alert
+		state               string
+		silenced, inhibited []string
+		start               time.Time
+	}{
+		{"both active", al("active", nil, nil, t0), al("active", nil, nil, t0.Add(time.Minute)), "active", []string{}, []string{}, t0},
+		{"silenced in one only", al("suppressed", []string{"s1"}, nil, t0.Add(time.Minute)), al("active", nil, nil, t0), "active", []string{"s1"}, []string{}, t0},
+		{"inhibited in one only", al("active", nil, nil, t0), al("suppressed", nil, []string{"x"}, t0), "active", []string{}, []string{"x"}, t0},
+		{"silenced in both", al("suppressed", []string{"s1"}, nil, t0), al("suppressed", []string{"s2", "s1"}, nil, t0), "suppressed", []string{"s1", "s2"}, []string{}, t0},
+		{"silenced in one, inhibited in the other", al("suppressed", nil, []string{"x"}, t0), al("suppressed", []string{"s2"}, nil, t0), "suppressed", []string{"s2"}, []string{"x"}, t0},
+		{"inhibited in both", al("suppressed", nil, []string{"x"}, t0), al("suppressed", nil, []string{"y"}, t0), "suppressed", []string{}, []string{"x", "y"}, t0},
+		{"unprocessed and suppressed", al("unprocessed", nil, nil, t0), al("suppressed", []string{"s"}, nil, t0), "unprocessed", []string{"s"}, []string{}, t0},
+	}
+	for _, c := range cases {
+		got := merge([]answer{{am: "a", alerts: []sources.Alert{c.a}}, {am: "b", alerts: []sources.Alert{c.b}}})
+		if len(got.Alerts) != 1 {
+			t.Fatalf("%s: %d alerts", c.name, len(got.Alerts))
+		}
+		m := got.Alerts[0]
+		if m.State != c.state || !reflect.DeepEqual(m.SilencedBy, c.silenced) || !reflect.DeepEqual(m.InhibitedBy, c.inhibited) ||
+			!m.StartsAt.Equal(c.start) || !reflect.DeepEqual(m.Alertmanagers, []string{"a", "b"}) {
+			t.Errorf("%s: got %s silenced %v inhibited %v start %s from %v; want %s %v %v %s", c.name,
+				m.State, m.SilencedBy, m.InhibitedBy, m.StartsAt, m.Alertmanagers, c.state, c.silenced, c.inhibited, c.start)
+		}
+	}
+}
+
+func TestMergeKeepsAlertsOfOneReplicaAndSilencesByID(t *testing.T) {
+	t.Parallel()
+	got := merge([]answer{
+		{am: "a", alerts: []sources.Alert{{Fingerprint: "2", State: "active"}}, silences: []sources.Silence{
+			{ID: "s", State: "expired", Comment: "old copy"}, {ID: "t", State: "active"}}},
+		{am: "b", alerts: []sources.Alert{{Fingerprint: "1", State: "suppressed", SilencedBy: []string{"s"}}}, silences: []sources.Silence{
+			{ID: "s", State: "active", Comment: "live copy"}}},
+	})
+	if len(got.Alerts) != 2 || got.Alerts[0].Fingerprint != "1" || got.Alerts[1].Fingerprint != "2" ||
+		got.Alerts[0].State != "suppressed" || !reflect.DeepEqual(got.Alerts[0].Alertmanagers, []string{"b"}) {
+		t.Errorf("alerts %+v", got.Alerts)
+	}
+	want := []sources.Silence{
+		{ID: "s", State: "active", Comment: "live copy", Sources: []string{"a", "b"}},
+		{ID: "t", State: "active", Sources: []string{"a"}},
+	}
+	if !reflect.DeepEqual(got.Silences, want) {
+		t.Errorf("silences %+v\nwant %+v", got.Silences, want)
+	}
+}
