@@ -287,3 +287,28 @@ func (m *Model) showPending() {
 func (m *Model) say(s string) {
 	m.notice, m.noticeUntil = s, m.opts.Now().Add(noticeShown)
 }
+
+// alertKey handles h (hidden alerts) and x (explain) on the focused alerts pane, and
+// reports whether the key was one of them.
+func (m *Model) alertKey(msg tea.KeyPressMsg) bool {
+	if m.top() != nil {
+		return false
+	}
+	ap, ok := m.panes[m.focus].(alertsPane)
+	if !ok {
+		return false
+	}
+	switch {
+	case is(msg, keys.Hidden):
+		ap.p = ap.p.ToggleHidden().SetBoard(&m.board)
+		m.panes[m.focus] = ap
+		m.layout()
+	case is(msg, keys.Explain):
+		if why := ap.p.Explain(); why != "" {
+			m.say(why)
+		}
+	default:
+		return false
+	}
+	return true
+}

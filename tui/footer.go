@@ -7,6 +7,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/textsafe"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
@@ -33,11 +34,15 @@ func (m *Model) footer() string {
 	if m.refreshing {
 		status(ui.Accent, "refreshing"+st.Glyphs.Ellipsis)
 	}
+
 	if m.opts.Pages && m.opts.Actions == nil {
 		status(ui.NoData, "READ-ONLY")
 	}
 	if m.notice != "" && m.now.Before(m.noticeUntil) {
 		status(ui.OK, ui.Trunc(m.notice, max(m.w-used-2-len("? help  q quit"), 8), st.Glyphs.Ellipsis))
+	}
+	if h := m.hiddenCounts(); h != "" && m.w-used-len("? help  q quit") > ui.Width(h)+2 {
+		status(ui.NoData, h)
 	}
 
 	hints := m.hints(top)
@@ -68,6 +73,40 @@ func (m *Model) footer() string {
 	return ui.Clip(lb.String(), m.w)
 }
 
+// hiddenCounts is how many alerts triage folded away, by reason, in triage's order:
+// "hidden 1,204: silenced 812 · flapping 37 · severity 355". Always shown when alerts
+// are watched, so nobody forgets there is more than the screen shows.
+func (m *Model) hiddenCounts() string {
+	if !m.opts.Alerts {
+		return ""
+	}
+	total := 0
+	var parts []string
+	for _, r := range alerts.HiddenReasons {
+		if n := m.board.HiddenCounts[r]; n > 0 {
+			total += n
+			parts = append(parts, r+" "+thousands(n))
+		}
+	}
+	if total == 0 {
+		return "hidden 0"
+	}
+	dot := " · "
+	if m.st.Glyphs.Name == "ascii" {
+		dot = ", "
+	}
+	return "hidden " + thousands(total) + ": " + strings.Join(parts, dot)
+}
+
+// thousands writes n with commas: 1,204.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // hints are the footer's key hints, most useful first: the top overlay's, else what
 // works on the panes now (enter only where the focused pane opens a detail).
 func (m *Model) hints(top overlay) []binding {
@@ -78,6 +117,8 @@ func (m *Model) hints(top overlay) []binding {
 	switch m.panes[m.focus].(type) {
 	case slosPane:
 		hs = append(hs, keys.Enter)
+	case alertsPane:
+		hs = append(hs, keys.Hidden, keys.Explain)
 	case pagesPane:
 		hs = append(hs, keys.Enter)
 		if m.opts.Actions != nil {
@@ -102,6 +143,7 @@ func (m *Model) hints(top overlay) []binding {
 func (m *Model) helpKeys() [][2]string {
 	var out [][2]string
 	pageKeys := []string{keys.Ack.Keys()[0], keys.Snooze.Keys()[0], keys.Open.Keys()[0], keys.AckMine.Keys()[0], keys.Mine.Keys()[0]}
+	alertKeys := []string{keys.Hidden.Keys()[0], keys.Explain.Keys()[0]}
 	writes := []string{keys.Ack.Keys()[0], keys.Snooze.Keys()[0], keys.AckMine.Keys()[0]}
 	for _, b := range keys.all() {
 		first := b.Binding.Keys()[0]
@@ -109,6 +151,8 @@ func (m *Model) helpKeys() [][2]string {
 		case !b.Enabled():
 		case slices.Contains(pageKeys, first) && !m.opts.Pages:
 			// No PagerDuty source: no pages pane, and its keys do nothing.
+		case slices.Contains(alertKeys, first) && !m.opts.Alerts:
+			// No alert source: no alerts pane.
 		case slices.Contains(writes, first) && m.opts.Actions == nil:
 			out = append(out, [2]string{b.helpKeys, b.helpDoes + " (off: " + m.readOnly() + ")"})
 		case b.Binding.Keys()[0] == keys.PaneJump.Keys()[0]:

@@ -19,7 +19,7 @@ func TestNoKeyBoundTwice(t *testing.T) {
 			seen[k] = b.Help().Desc
 		}
 	}
-	for _, k := range []string{"a", "R", "s", "n", "e", "m", "o", "A", "S", "E", "h", "x", "/", "P"} {
+	for _, k := range []string{"a", "R", "s", "n", "e", "m", "o", "A", "S", "E", "h", "x", "/", "P"} { // bound or reserved
 		if _, ok := seen[k]; !ok {
 			t.Errorf("the coming key %q is not reserved", k)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/sources"
 	"github.com/vigil-sre/vigil/themes"
+	"github.com/vigil-sre/vigil/tui/alertlist"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 	"github.com/vigil-sre/vigil/tui/pagedetail"
 	"github.com/vigil-sre/vigil/tui/pages"
@@ -42,6 +43,9 @@ type Options struct {
 
 	// Pages shows the pages pane: a PagerDuty source is configured.
 	Pages bool
+	// Alerts shows the alerts pane: an Alertmanager (or Prometheus alerts) source is
+	// configured.
+	Alerts bool
 	// Me is the PagerDuty user ID that "only mine" (m, A) means; "" turns them off.
 	Me string
 	// Actions writes to PagerDuty; nil is read-only, and ReadOnlyReason says why
@@ -124,6 +128,9 @@ func New(opts Options) *Model {
 	m.panes = []pane{signalsPane{signals.New(st)}, slosPane{slos.New(st)}}
 	if opts.Pages {
 		m.panes = append(m.panes, pagesPane{p: pages.New(st, opts.Me), now: func() time.Time { return m.now }})
+	}
+	if opts.Alerts {
+		m.panes = append(m.panes, alertsPane{p: alertlist.New(st, len(m.panes)+1), now: func() time.Time { return m.now }})
 	}
 	m.panes[0] = m.panes[0].setFocused(true)
 	return m
@@ -300,6 +307,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if cmd, ok := m.pageKey(msg); ok {
 		return cmd
+	}
+	if ok := m.alertKey(msg); ok {
+		return nil
 	}
 	if top != nil {
 		if is(msg, keys.Back) {

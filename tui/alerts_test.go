@@ -1,0 +1,62 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/vigil-sre/vigil/alerts"
+)
+
+// alertedBoard is the troubled board with two alert groups and three hidden alerts.
+func alertedBoard() alerts.Board {
+	b := troubledBoard()
+	b.Actionable = append(b.Actionable,
+		alerts.Item{Kind: "alert", ID: "HighLatency/checkout", Title: "HighLatency", Severity: alerts.SeverityCritical,
+			Labels: map[string]string{"service": "checkout"}, Since: clock.Add(-9 * 60e9), Count: 3,
+			Members: []string{"a", "b", "c"}, Alertmanagers: []string{"am-1", "am-2"}},
+		alerts.Item{Kind: "alert", ID: "DiskFilling/db\x1b]0;x\x07", Title: "DiskFilling \x1b[31m", Severity: alerts.SeverityWarning,
+			Labels: map[string]string{"job": "db"}, Since: clock.Add(-90 * 60e9), Count: 1, Members: []string{"d"}, Flapping: true})
+	b.Hidden = []alerts.Item{
+		{Kind: "alert", ID: "f1", Title: "Watchdog", Severity: alerts.SeverityWarning, Reason: "heartbeat", ReasonDetail: "Watchdog is a heartbeat", Count: 1},
+		{Kind: "alert", ID: "f2", Title: "NodeDown", Severity: alerts.SeverityCritical, Reason: "silenced",
+			ReasonDetail: "silence 4f2a by ada: kernel upgrade, ends 04:00", Count: 1},
+		{Kind: "alert", ID: "f3", Title: "CPUHigh", Severity: alerts.SeverityInfo, Reason: "severity", ReasonDetail: "info is below warning", Count: 1},
+	}
+	b.HiddenCounts = map[string]int{"silenced": 1, "heartbeat": 1, "severity": 1201}
+	return b
+}
+
+func TestAlertsPane(t *testing.T) {
+	m := newModel(t, 120, 40, func(o *Options) { o.Alerts = true })
+	board(m, alertedBoard())
+	press(t, m, "3")
+	s := screen(m)
+	for _, want := range []string{"3 ALERTS 2", "CRIT HighLatency", "×3", "checkout", "am-1,am-2", "WARN DiskFilling ~flapping",
+		"hidden 1,203: silenced 1 · heartbeat 1 · severity 1,201"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("alerts pane lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(m.render(), "\x1b]0;x") {
+		t.Error("an alert's label drove the terminal")
+	}
+	press(t, m, "x")
+	if l := lastLine(m); !strings.Contains(l, "HighLatency is shown: critical") {
+		t.Errorf("x: %q", l)
+	}
+	press(t, m, "h")
+	s = screen(m)
+	for _, want := range []string{"3 HIDDEN 3", "Watchdog", "heartbeat", "NodeDown", "silenced"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("hidden view lacks %q:\n%s", want, s)
+		}
+	}
+	press(t, m, "j", "x")
+	if l := lastLine(m); !strings.Contains(l, "NodeDown is hidden: silenced (silence 4f2a by ada") {
+		t.Errorf("x on a hidden alert: %q", l)
+	}
+	press(t, m, "h")
+	if !strings.Contains(screen(m), "3 ALERTS 2") {
+		t.Error("h does not come back to the alerts")
+	}
+}
