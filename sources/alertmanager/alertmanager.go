@@ -46,6 +46,7 @@ const defaultMaxBody = 32 << 20
 // Source is one Alertmanager. It is a sources.Source of its own (a group of one);
 // several are merged by a Group. Safe for concurrent use.
 type Source struct {
+	kind   string // in errors: "alertmanager", or "prometheus" for PromAlerts and History
 	name   string
 	base   string // URL without a trailing slash
 	client *http.Client
@@ -71,7 +72,7 @@ func New(opts Options) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("alertmanager %s: http client: %w", opts.Name, err)
 	}
-	return &Source{name: opts.Name, base: strings.TrimRight(opts.URL, "/"), client: hc, max: opts.MaxBodyBytes}, nil
+	return &Source{kind: "alertmanager", name: opts.Name, base: strings.TrimRight(opts.URL, "/"), client: hc, max: opts.MaxBodyBytes}, nil
 }
 
 // Name is the configured name of this Alertmanager.
@@ -126,10 +127,10 @@ func (s *Source) fetch(ctx context.Context) (answer, error) {
 	})
 	wg.Wait()
 	if alertErr != nil {
-		return answer{}, &amError{am: s.name, op: "alerts", msg: describe(alertErr, budget), err: alertErr}
+		return answer{}, s.fail("alerts", alertErr, budget)
 	}
 	if silErr != nil {
-		return answer{}, &amError{am: s.name, op: "silences", msg: describe(silErr, budget), err: silErr}
+		return answer{}, s.fail("silences", silErr, budget)
 	}
 	return a, nil
 }

@@ -23,14 +23,20 @@ import (
 // amError is one Alertmanager's failure as the operator reads it: which Alertmanager,
 // which question, and a few words. The cause stays reachable through errors.Is/As.
 type amError struct {
-	am  string // the configured name
-	op  string // "alerts", "silences", "create silence", "expire silence 1234"
-	msg string
-	err error
+	kind string // "alertmanager" or "prometheus"
+	am   string // the configured name
+	op   string // "alerts", "silences", "create silence", "expire silence 1234"
+	msg  string
+	err  error
 }
 
-func (e *amError) Error() string { return "alertmanager " + e.am + ": " + e.op + ": " + e.msg }
+func (e *amError) Error() string { return e.kind + " " + e.am + ": " + e.op + ": " + e.msg }
 func (e *amError) Unwrap() error { return e.err }
+
+// fail wraps a failed question to this server; budget is the poll's time limit.
+func (s *Source) fail(op string, err error, budget time.Duration) error {
+	return &amError{kind: s.kind, am: s.name, op: op, msg: describe(err, budget), err: err}
+}
 
 // statusError is an HTTP answer other than 2xx, with what the body said.
 type statusError struct {

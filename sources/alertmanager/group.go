@@ -14,8 +14,17 @@ import (
 
 // Group merges several Alertmanagers into one source: an HA pair, or one per cluster.
 type Group struct {
-	name string
-	ams  []*Source
+	name    string
+	ams     []*Source
+	history *History
+}
+
+// WithHistory makes every poll fill Episodes from h (the Prometheus that evaluates
+// the alerting rules; set its ExternalLabels to match). Call it before the first
+// poll. A failed history is a warning, and Episodes stay -1.
+func (g *Group) WithHistory(h *History) *Group {
+	g.history = h
+	return g
 }
 
 // NewGroup makes one source of ams, in config order. Names must be unique: they are
@@ -67,9 +76,16 @@ func (g *Group) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 	ctx = withCounter(ctx, &n)
 	answers := make([]answer, len(g.ams))
 	errs := make([]error, len(g.ams))
-	var wg sync.WaitGroup
+	var (
+		wg       sync.WaitGroup
+		episodes map[string]int
+		histErr  error
+	)
 	for i, am := range g.ams {
 		wg.Go(func() { answers[i], errs[i] = am.fetch(ctx) })
+	}
+	if g.history != nil {
+		wg.Go(func() { episodes, histErr = g.history.Episodes(ctx, at) })
 	}
 	wg.Wait()
 	var ok []answer
@@ -87,6 +103,14 @@ func (g *Group) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 		return sources.Data{}, &multiError{prefix: "every alertmanager failed: ", errs: failed}
 	}
 	data := merge(ok)
+	if histErr != nil {
+		warnings = append(warnings, histErr.Error())
+	}
+	for i := range data.Alerts {
+		if e, ok := episodes[data.Alerts[i].Fingerprint]; ok {
+			data.Alerts[i].Episodes = e
+		}
+	}
 	data.Requests = int(n.Load())
 	return sources.Data{Alerts: data, Warnings: warnings}, nil
 }

@@ -68,14 +68,14 @@ func dateTime(t time.Time) *strfmt.DateTime {
 func (s *Source) createSilence(ctx context.Context, body []byte) (string, error) {
 	out, err := s.do(ctx, http.MethodPost, "/api/v2/silences", body)
 	if err != nil {
-		return "", &amError{am: s.name, op: "create silence", msg: describe(err, 0), err: err}
+		return "", s.fail("create silence", err, 0)
 	}
 	var ok struct {
 		ID *string `json:"silenceID"`
 	}
 	if err := json.Unmarshal(out, &ok); err != nil || ok.ID == nil || *ok.ID == "" {
 		err = badf("no silence ID in the answer")
-		return "", &amError{am: s.name, op: "create silence", msg: describe(err, 0), err: err}
+		return "", s.fail("create silence", err, 0)
 	}
 	return *ok.ID, nil
 }
@@ -120,5 +120,5 @@ func (s *Source) expireSilence(ctx context.Context, id string) (held bool, err e
 	case errors.As(err, &st) && strings.Contains(st.reason, "already expired"):
 		return true, nil
 	}
-	return false, &amError{am: s.name, op: "expire silence " + clip(id), msg: describe(err, 0), err: err}
+	return false, s.fail("expire silence "+clip(id), err, 0)
 }
