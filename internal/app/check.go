@@ -75,8 +75,8 @@ func Check(ctx context.Context, out io.Writer, path string) error {
 			fmt.Fprintf(w, "slo %s: ok\n", r.Def.Name)
 		}
 	}
-	for _, a := range cfg.Alertmanager {
-		fmt.Fprintf(w, "alertmanager %s %s: configured; not polled by this version yet\n", a.Name, config.RedactURL(a.URL))
+	if setup.Alertmanagers != nil {
+		failed += checkAlertmanagers(ctx, w, setup, time.Duration(cfg.Timeout))
 	}
 	if cfg.PagerDuty != nil {
 		failed += checkPagerDuty(ctx, w, setup, time.Duration(cfg.Timeout))

@@ -96,6 +96,7 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		Version: ui.Version,
 	}
 	setup.pageOptions(&opts)
+	opts.Alerts = setup.Alertmanagers != nil
 	model := tui.New(opts)
 	p := tea.NewProgram(withTestFault(model), tea.WithContext(ctx), tea.WithColorProfile(profile))
 

@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/sources"
+	"github.com/vigil-sre/vigil/sources/alertmanager"
 	"github.com/vigil-sre/vigil/sources/pagerduty"
 	"github.com/vigil-sre/vigil/sources/prometheus"
 )
@@ -19,6 +20,8 @@ type Setup struct {
 	Prom    map[string]*prometheus.Source // by configured name
 	// PagerDuty is the PagerDuty source, nil when none is configured.
 	PagerDuty *pagerduty.Source
+	// Alertmanagers is every configured Alertmanager behind one source, nil when none.
+	Alertmanagers *alertmanager.Group
 	// ReadOnly: writes are off by the --read-only flag (the config's read_only is
 	// the source's own).
 	ReadOnly bool
@@ -111,6 +114,17 @@ func fromConfig(cfg *config.Config, readOnly bool) (*Setup, error) {
 		}
 		setup.Prom[p.Name] = src
 		setup.Sources = append(setup.Sources, src)
+	}
+	am, err := newAlertmanagers(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if am != nil {
+		setup.Alertmanagers = am
+		setup.Sources = append(setup.Sources, am)
+	}
+	if setup.Rules.Triage, err = triageRules(cfg.Triage); err != nil {
+		return nil, err
 	}
 	if cfg.PagerDuty != nil {
 		pd, err := newPagerDuty(cfg, readOnly)

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/internal/testservers"
+)
+
+// TestSnapshotTriagesAlertmanagerAlerts runs `vigil snapshot` against two real,
+// unclustered Alertmanagers: a critical alert is actionable and names both, a
+// heartbeat and a silenced alert are hidden with their reasons, a user rule hides
+// with its words, and `check` counts what each holds.
+func TestSnapshotTriagesAlertmanagerAlerts(t *testing.T) {
+	am1 := testservers.Alertmanager(t, testservers.AMOptions{})
+	am2 := testservers.Alertmanager(t, testservers.AMOptions{})
+	old := time.Now().Add(-10 * time.Minute) // older than the 2m hold
+	push := []testservers.PushAlert{
+		{Labels: map[string]string{"alertname": "CheckoutDown", "service": "checkout", "severity": "critical"}, StartsAt: old},
+		{Labels: map[string]string{"alertname": "Watchdog", "severity": "none"}, StartsAt: old},
+		{Labels: map[string]string{"alertname": "DiskFull", "service": "db", "severity": "warning"}, StartsAt: old},
+		{Labels: map[string]string{"alertname": "NoisyBatch", "service": "batch", "severity": "warning"}, StartsAt: old},
+	}
+	am1.Push(t, push...)
+	am2.Push(t, push...)
+	id1 := am1.Silence(t, map[string]string{"alertname": "DiskFull"}, "disk swap under way")
+	am2.Silence(t, map[string]string{"alertname": "DiskFull"}, "disk swap under way")
+
+	cfg := "refresh: 10s\ntimeout: 10s\nalertmanager:\n  - name: am-1\n    url: " + am1.URL() + "\n  - name: am-2\n    url: " + am2.URL() +
+		"\ntriage:\n  hide:\n    - match: '{service=\"batch\"}'\n      reason: batch jobs page nobody\n"
+	path := filepath.Join(t.TempDir(), "vigil.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var doc struct {
+		Actionable []struct {
+			Kind, ID, Title, Severity string
+			Count                     int
+			Members                   []string
+			Alertmanagers             []string
+		} `json:"actionable"`
+		Hidden []struct {
+			Title, Reason string
+			ReasonDetail  string `json:"reason_detail"`
+		} `json:"hidden"`
+		HiddenCounts map[string]int `json:"hidden_counts"`
+	}
+	// Alertmanager takes a moment to mark the silenced alert; poll until it has.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var out, stderr bytes.Buffer
+		if err := Snapshot(ctx, &out, SnapshotOptions{ConfigPath: path, Format: "json", Stderr: &stderr}); err != nil {
+			t.Fatalf("snapshot: %v\n%s", err, stderr.String())
+		}
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.HiddenCounts["silenced"] == 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(doc.Actionable) != 1 || doc.Actionable[0].Title != "CheckoutDown" || doc.Actionable[0].Severity != "critical" ||
+		len(doc.Actionable[0].Members) != 1 || len(doc.Actionable[0].Alertmanagers) != 2 {
+		t.Errorf("actionable = %+v, want CheckoutDown alone, from both Alertmanagers", doc.Actionable)
+	}
+	reasons := map[string]string{}
+	for _, h := range doc.Hidden {
+		reasons[h.Title] = h.Reason + ": " + h.ReasonDetail
+	}
+	for title, want := range map[string]string{"Watchdog": "heartbeat", "DiskFull": "silenced", "NoisyBatch": "rule"} {
+		if !strings.HasPrefix(reasons[title], want) {
+			t.Errorf("%s hidden as %q, want %s", title, reasons[title], want)
+		}
+	}
+	if !strings.Contains(reasons["DiskFull"], id1) || !strings.Contains(reasons["NoisyBatch"], "batch jobs page nobody") {
+		t.Errorf("details: %v", reasons)
+	}
+
+	var out strings.Builder
+	if err := Check(ctx, &out, path); err != nil {
+		t.Fatalf("check: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "alertmanager am-1, am-2: ok (4 alerts, 2 silences)") {
+		t.Errorf("check output:\n%s", out.String())
+	}
+}
