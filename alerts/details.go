@@ -54,7 +54,7 @@ func (d *details) detail(a *sources.Alert, v verdict) string {
 		}
 		return d.inhibitors(a.InhibitedBy)
 	case ReasonHeartbeat:
-		name := a.Labels["alertname"]
+		name := v.name
 		return d.cached(detailKey{'h', name, 0}, func() string { return "alertname " + strconv.Quote(name) + " is a heartbeat (triage.heartbeats)" })
 	case ReasonRule:
 		h := &d.r.hide[v.rule]
@@ -81,6 +81,7 @@ func (d *details) detail(a *sources.Alert, v verdict) string {
 // silences names each silence: ID, who made it, until when, and why.
 func (d *details) silences(ids []string) string {
 	var sb strings.Builder
+	sb.Grow(len(ids) * 128)
 	for i, id := range ids {
 		if i > 0 {
 			sb.WriteString("; ")
@@ -114,6 +115,7 @@ func (d *details) inhibitors(fps []string) string {
 		return "suppressed by Alertmanager without a silence: inhibited"
 	}
 	var sb strings.Builder
+	sb.Grow(len("inhibited by ") + len(fps)*48)
 	sb.WriteString("inhibited by ")
 	for i, fp := range fps {
 		if i > 0 {

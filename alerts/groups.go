@@ -88,7 +88,7 @@ func groupAlerts(alerts []*sources.Alert, verdicts []verdict, joined []bool, gro
 	for j, g := range groups {
 		a := alerts[g.first]
 		it := Item{
-			Kind: "alert", ID: g.key, Title: alertTitle(a), Severity: g.sev, Labels: labelsOf(a),
+			Kind: "alert", ID: g.key, Title: alertTitle(a, verdicts[g.first].name), Severity: g.sev, Labels: labelsOf(a),
 			Since: g.since, Count: g.count, Members: members[g.start : g.start+g.count : g.start+g.count],
 			Flapping: g.flapping, Alertmanagers: g.ams,
 		}

@@ -1,7 +1,6 @@
 package alerts
 
 import (
-	"hash/maphash"
 	"maps"
 	"slices"
 	"strings"
@@ -98,8 +97,7 @@ func joinPages(b *Board, alerts []*sources.Alert, verdicts []verdict, r *triageR
 	for _, p := range b.Pages {
 		titles[p.ID] = p.Title
 	}
-	seed := maphash.MakeSeed()
-	bySet := map[uint64][]pageSet{}      // label-set hash -> the pages that list it
+	bySet := map[string][]pageSet{}      // alertname -> the label sets that carry it
 	byWord := map[string][]subjectPage{} // a subject's first word -> its pages
 	for i := range b.Actionable {
 		it := &b.Actionable[i]
@@ -108,8 +106,7 @@ func joinPages(b *Board, alerts []*sources.Alert, verdicts []verdict, r *triageR
 		}
 		if sets, ok := r.pageAlerts[it.ID]; ok {
 			for _, ls := range sets {
-				h := labelSetHash(seed, ls)
-				bySet[h] = append(bySet[h], pageSet{i, ls})
+				bySet[ls["alertname"]] = append(bySet[ls["alertname"]], pageSet{i, ls})
 			}
 			continue
 		}
@@ -127,7 +124,7 @@ func joinPages(b *Board, alerts []*sources.Alert, verdicts []verdict, r *triageR
 		}
 		page := -1
 		if len(bySet) > 0 {
-			for _, ps := range bySet[labelSetHash(seed, a.Labels)] {
+			for _, ps := range bySet[verdicts[i].name] {
 				if (page < 0 || ps.item < page) && maps.Equal(ps.labels, a.Labels) {
 					page = ps.item
 				}
@@ -177,20 +174,4 @@ func matchesSubject(lbls map[string]string, tokens []string) bool {
 		}
 	}
 	return true
-}
-
-// labelSetHash is the same for equal label sets whatever the map's order: the sum
-// of each pair's hash.
-func labelSetHash(seed maphash.Seed, lbls map[string]string) uint64 {
-	var sum uint64
-	var h maphash.Hash
-	h.SetSeed(seed)
-	for k, v := range lbls {
-		h.Reset()
-		h.WriteString(k)
-		h.WriteByte(0)
-		h.WriteString(v)
-		sum += h.Sum64()
-	}
-	return sum
 }

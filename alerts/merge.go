@@ -12,7 +12,7 @@ type mergedAlerts struct {
 	alerts   []*sources.Alert
 	byFP     map[string]int // fingerprint -> index in alerts
 	silences map[string]*sources.Silence
-	owned    []sources.Alert // merged copies of alerts more than one source reported
+	owned    []sources.Alert // the latest block of merged copies of alerts reported twice
 }
 
 // mergeAlerts gathers the alerts of every source. The Alertmanager source already
@@ -49,9 +49,12 @@ func mergeAlerts(snap sources.Snapshot) mergedAlerts {
 				m.alerts = append(m.alerts, a)
 				continue
 			}
-			merged := mergeTwo(*m.alerts[j], *a)
-			m.owned = append(m.owned, merged)
-			m.alerts[j] = &merged
+			if len(m.owned) == cap(m.owned) {
+				// A new block, never a grown one: the pointers into it must stay put.
+				m.owned = make([]sources.Alert, 0, max(64, 2*cap(m.owned)))
+			}
+			m.owned = append(m.owned, mergeTwo(*m.alerts[j], *a))
+			m.alerts[j] = &m.owned[len(m.owned)-1]
 		}
 	}
 	return m
@@ -94,13 +97,14 @@ func stateRank(s string) int {
 	return 5
 }
 
-// union is x then the elements of y it lacks, without writing to either.
+// union is x then the elements of y it lacks, without writing to either; x itself
+// when y adds nothing.
 func union(x, y []string) []string {
 	out := x
 	for _, s := range y {
 		if !slices.Contains(out, s) {
 			if len(out) == len(x) {
-				out = slices.Clip(slices.Clone(x))
+				out = append(make([]string, 0, len(x)+len(y)), x...)
 			}
 			out = append(out, s)
 		}

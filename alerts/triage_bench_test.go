@@ -1,0 +1,81 @@
+package alerts
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vigil-sre/vigil/sources"
+)
+
+// triageInput is 100,000 alerts from two Alertmanagers (a fifth of them reported by
+// both), in 500 alertnames over 50 services, a third hidden for some reason,
+// 20 silences, one user rule and 50 open pages of which half carry label sets.
+func triageInput(n int) (sources.Snapshot, Rules) {
+	sevs := []string{"critical", "warning", "Warning", "info", "P2", ""}
+	silences := make([]sources.Silence, 20)
+	for i := range silences {
+		silences[i] = sources.Silence{ID: fmt.Sprintf("6f1c2a4e-0b7d-4c55-9d3e-%012d", i), CreatedBy: "ada",
+			Comment: "maintenance", EndsAt: t0.Add(time.Hour)}
+	}
+	am1, am2 := &sources.AlertsData{Silences: silences}, &sources.AlertsData{}
+	pageSets := map[string][]map[string]string{}
+	for i := range n {
+		lbls := map[string]string{
+			"alertname": fmt.Sprintf("Alert%03d", i%500), "service": fmt.Sprintf("svc-%02d", i%50),
+			"instance": fmt.Sprintf("10.0.%d.%d:9100", i/250%250, i%250), "severity": sevs[i%len(sevs)],
+		}
+		if i%97 == 0 {
+			lbls["env"] = "staging"
+		}
+		a := sources.Alert{Fingerprint: fmt.Sprintf("%016x", i*2654435761), Labels: lbls, State: "active",
+			StartsAt: t0.Add(-time.Duration(i%7200) * time.Second), Episodes: i % 6, Alertmanagers: []string{"am1"}}
+		switch i % 10 {
+		case 0:
+			a.State, a.SilencedBy = "suppressed", []string{silences[i%20].ID}
+		case 1:
+			a.State, a.InhibitedBy = "suppressed", []string{fmt.Sprintf("%016x", (i+1)*2654435761)}
+		}
+		am1.Alerts = append(am1.Alerts, a)
+		if i%5 == 2 {
+			b := a
+			b.Alertmanagers = []string{"am2"}
+			am2.Alerts = append(am2.Alerts, b)
+		}
+		if i%1000 == 3 && len(pageSets) < 25 {
+			pageSets[fmt.Sprint("P", len(pageSets))] = []map[string]string{lbls}
+		}
+	}
+	snap := alertSources(am1, am2)
+	pd := &sources.PagesData{}
+	for i := range 50 {
+		pd.Incidents = append(pd.Incidents, sources.Incident{ID: fmt.Sprint("P", i), Number: i, Status: "triggered",
+			Urgency: "high", Title: fmt.Sprintf("[FIRING:3] Alert%03d svc-%02d", i*7%500, i*7%50), CreatedAt: t0})
+	}
+	snap.Sources = append(snap.Sources, sources.SourceState{
+		Health: sources.Health{Name: "pd", OK: true, Polled: true, LastSuccess: t0},
+		Last:   &sources.Update{Eval: t0, Data: sources.Data{Pages: pd}}})
+	hide, err := ParseHideRule(`{env="staging"}`, "staging is not paged")
+	if err != nil {
+		panic(err)
+	}
+	return snap, Rules{Triage: Triage{Hide: []HideRule{hide}, PageAlerts: pageSets}}
+}
+
+// BenchmarkTriage100k is the Board for 100,000 alerts: the budget is 100 ms and 3
+// allocations per alert. allocs/alert is reported beside -benchmem's figures.
+func BenchmarkTriage100k(b *testing.B) {
+	const n = 100_000
+	snap, rules := triageInput(n)
+	b.ReportAllocs()
+	var board Board
+	for b.Loop() {
+		board = Build(snap, rules, t0)
+	}
+	b.StopTimer()
+	if len(board.Hidden) == 0 || len(board.Actionable) == 0 {
+		b.Fatalf("the input should be both shown and hidden: %d shown, %d hidden", len(board.Actionable), len(board.Hidden))
+	}
+	allocs := testing.AllocsPerRun(3, func() { Build(snap, rules, t0) })
+	b.ReportMetric(allocs/n, "allocs/alert")
+}
