@@ -286,3 +286,38 @@ func (a *AMServer) do(method, path string, body []byte) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// AmtoolSilence creates a silence with amtool, the operator's own tool, lasting an
+// hour: matchers are amtool's ("alertname=Foo", "job=~api.*"). It returns the ID
+// amtool prints.
+func (a *AMServer) AmtoolSilence(t testing.TB, comment string, matchers ...string) string {
+	t.Helper()
+	out := a.amtool(t, append([]string{"silence", "add", "--author=test", "--duration=1h", "--comment=" + comment}, matchers...)...)
+	id := strings.TrimSpace(out)
+	if id == "" || strings.ContainsAny(id, " \n") {
+		t.Fatalf("amtool silence add on %s printed %q, want one ID", a.URL(), out)
+	}
+	return id
+}
+
+// AmtoolSilenceIDs lists the IDs of the active and pending silences, as
+// `amtool silence query --quiet` prints them.
+func (a *AMServer) AmtoolSilenceIDs(t testing.TB) []string {
+	t.Helper()
+	return strings.Fields(a.amtool(t, "silence", "query", "--quiet"))
+}
+
+func (a *AMServer) amtool(t testing.TB, args ...string) string {
+	t.Helper()
+	bin := lookBinary(t, "amtool", "prometheus-alertmanager")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append([]string{"--alertmanager.url=" + a.URL()}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("amtool %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return string(out)
+}

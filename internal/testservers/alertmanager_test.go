@@ -25,3 +25,15 @@ func TestAlertmanagerTakesAlertsAndSilences(t *testing.T) {
 	a.Stop()
 	a.Stop() // idempotent
 }
+
+func TestAmtoolSilences(t *testing.T) {
+	t.Parallel()
+	a := Alertmanager(t, AMOptions{})
+	id := a.AmtoolSilence(t, "from amtool", "alertname=Test", "job=~api.*")
+	if got := a.SilenceState(t, id); got != "active" {
+		t.Fatalf("amtool's silence %s: state %q, want active", id, got)
+	}
+	if ids := a.AmtoolSilenceIDs(t); len(ids) != 1 || ids[0] != id {
+		t.Fatalf("amtool silence query: %v, want [%s]", ids, id)
+	}
+}

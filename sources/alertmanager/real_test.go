@@ -26,8 +26,9 @@ func TestSilencedInBothReadsSilenced(t *testing.T) {
 	for _, s := range []*testservers.AMServer{a, b} {
 		s.Push(t, alert("DiskFull", "job", "db"), alert("Other", "job", "db"))
 	}
+	// One silence made over the API, the other with amtool, as an operator would.
 	idA := a.Silence(t, map[string]string{"alertname": "DiskFull"}, "disk swap")
-	idB := b.Silence(t, map[string]string{"alertname": "DiskFull"}, "disk swap")
+	idB := b.AmtoolSilence(t, "disk swap", "alertname=DiskFull")
 
 	d := poll(t, g)
 	got, ok := find(d, "DiskFull")
@@ -165,6 +166,9 @@ func TestCreateAndExpireSilenceOnEveryAlertmanager(t *testing.T) {
 	}
 	if a.SilenceState(t, ids["a"]) != "active" || b.SilenceState(t, ids["b"]) != "active" {
 		t.Fatalf("silences %v not active on both", ids)
+	}
+	if q := a.AmtoolSilenceIDs(t); !slices.Equal(q, []string{ids["a"]}) {
+		t.Errorf("amtool silence query on a: %v, want [%s]", q, ids["a"])
 	}
 	d := poll(t, g)
 	if got, _ := find(d, "Noisy"); got.State != StateSuppressed || len(got.SilencedBy) != 2 {
