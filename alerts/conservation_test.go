@@ -36,7 +36,11 @@ func randomInput(rng *rand.Rand) (sources.Snapshot, Rules) {
 		if rng.IntN(4) == 0 {
 			labelSets = append(labelSets, lbls)
 		}
-		fp := fmt.Sprintf("fp%03d", rng.IntN(80)) // clashes on purpose: the same alert twice
+		// Clashes on purpose (the same alert twice); both kinds of fingerprint.
+		fp := fmt.Sprintf("fp%03d", rng.IntN(80))
+		if rng.IntN(2) == 0 {
+			fp = fmt.Sprintf("%016x", rng.IntN(80))
+		}
 		for s := range data {
 			if s > 0 && rng.IntN(2) == 0 {
 				continue
@@ -47,7 +51,7 @@ func randomInput(rng *rand.Rand) (sources.Snapshot, Rules) {
 			if a.State == "suppressed" && rng.IntN(2) == 0 {
 				a.SilencedBy = []string{pick("s1", "s2", "gone")}
 			} else if a.State == "suppressed" && rng.IntN(2) == 0 {
-				a.InhibitedBy = []string{fmt.Sprintf("fp%03d", rng.IntN(80))}
+				a.InhibitedBy = []string{pick(fmt.Sprintf("fp%03d", rng.IntN(80)), fmt.Sprintf("%016x", rng.IntN(80)))}
 			}
 			data[s].Alerts = append(data[s].Alerts, a)
 		}

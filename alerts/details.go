@@ -121,7 +121,7 @@ func (d *details) inhibitors(fps []string) string {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		if j, ok := d.m.byFP[fp]; ok && d.m.alerts[j].Labels["alertname"] != "" {
+		if j, ok := d.m.byFP.get(fp); ok && d.m.alerts[j].Labels["alertname"] != "" {
 			sb.WriteString(d.m.alerts[j].Labels["alertname"])
 			sb.WriteString(" (")
 			sb.WriteString(fp)

@@ -10,7 +10,7 @@ import (
 // silences they may name.
 type mergedAlerts struct {
 	alerts   []*sources.Alert
-	byFP     map[string]int // fingerprint -> index in alerts
+	byFP     fpIndex // fingerprint -> index in alerts
 	silences map[string]*sources.Silence
 	owned    []sources.Alert // the latest block of merged copies of alerts reported twice
 }
@@ -27,7 +27,7 @@ func mergeAlerts(snap sources.Snapshot) mergedAlerts {
 			nsil += len(st.Last.Data.Alerts.Silences)
 		}
 	}
-	m := mergedAlerts{alerts: make([]*sources.Alert, 0, n), byFP: make(map[string]int, n)}
+	m := mergedAlerts{alerts: make([]*sources.Alert, 0, n), byFP: newFPIndex(n)}
 	if nsil > 0 {
 		m.silences = make(map[string]*sources.Silence, nsil)
 	}
@@ -43,9 +43,9 @@ func mergeAlerts(snap sources.Snapshot) mergedAlerts {
 		}
 		for i := range d.Alerts {
 			a := &d.Alerts[i]
-			j, dup := m.byFP[a.Fingerprint]
+			j, dup := m.byFP.get(a.Fingerprint)
 			if !dup {
-				m.byFP[a.Fingerprint] = len(m.alerts)
+				m.byFP.put(a.Fingerprint, int32(len(m.alerts)))
 				m.alerts = append(m.alerts, a)
 				continue
 			}

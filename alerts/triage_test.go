@@ -280,3 +280,24 @@ func TestShortDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestHexKey(t *testing.T) {
+	for fp, ok := range map[string]bool{"0123456789abcdef": true, "0123456789ABCDEF": false, "0123456789abcde": false,
+		"0123456789abcdefa": false, "g123456789abcdef": false, "": false} {
+		if _, got := hexKey(fp); got != ok {
+			t.Errorf("%q: %v, want %v", fp, got, ok)
+		}
+	}
+	x := newFPIndex(2)
+	x.put("00000000000000ff", 1)
+	x.put("FF", 2)
+	if i, ok := x.get("00000000000000ff"); !ok || i != 1 {
+		t.Errorf("hex: %d %v", i, ok)
+	}
+	if i, ok := x.get("FF"); !ok || i != 2 {
+		t.Errorf("other: %d %v", i, ok)
+	}
+	if _, ok := x.get("00000000000000FF"); ok {
+		t.Error("upper-case hex is another fingerprint")
+	}
+}
