@@ -21,60 +21,87 @@ type group struct {
 	start    int      // where its members begin in the shared members array
 }
 
-// groupAlerts folds the actionable alerts not joined to a page into one row per
-// group-by key, in the actionable order: critical before warning before info, then
-// the oldest, then by key. A label an alert lacks is left out of its key, so alerts
-// without a service label group by alertname alone. Two passes: the first finds
-// each alert's group, the second lays the members of every group out in one array.
-func groupAlerts(alerts []*sources.Alert, verdicts []verdict, joined []bool, groupBy []string) []Item {
-	byKey := map[string]int32{}
-	var groups []group
-	of := make([]int32, len(alerts)) // each alert's group; -1 when not in one
-	var buf []byte
-	for i, a := range alerts {
-		v := verdicts[i]
-		if v.reason >= 0 || (joined != nil && joined[i]) {
-			of[i] = -1
-			continue
-		}
-		buf = appendGroupKey(buf[:0], a.Labels, groupBy)
-		g, ok := byKey[string(buf)] // no allocation for the lookup
-		if !ok {
-			g = int32(len(groups))
-			key := string(buf)
-			byKey[key] = g
-			groups = append(groups, group{key: key, first: int32(i), sev: v.sev, since: a.StartsAt, ams: a.Alertmanagers})
-		}
-		of[i] = g
-		gr := &groups[g]
-		gr.count++
-		if severityRank(v.sev) < severityRank(gr.sev) {
-			gr.sev = v.sev
-		}
-		if a.StartsAt.Before(gr.since) {
-			gr.since = a.StartsAt
-		}
-		gr.flapping = gr.flapping || v.flapping
-		if !slices.Equal(gr.ams, a.Alertmanagers) {
-			gr.ams = union(gr.ams, a.Alertmanagers)
-		}
+// grouper folds the actionable alerts not joined to a page into one row per
+// group-by key. A label an alert lacks is left out of its key, so alerts without a
+// service label group by alertname alone. Alerts are added in triage's first pass,
+// while their labels are in cache; those joined to a page are dropped again; items
+// then lays every group's members out in one array.
+type grouper struct {
+	groupBy []string
+	byKey   map[string]int32
+	groups  []group
+	of      []int32 // each alert's group; -1 when not in one
+	buf     []byte
+}
+
+func newGrouper(n int, groupBy []string) *grouper {
+	return &grouper{groupBy: groupBy, byKey: map[string]int32{}, of: make([]int32, n)}
+}
+
+// add puts alert i into its group.
+func (gr *grouper) add(i int, a *sources.Alert) {
+	gr.buf = appendGroupKey(gr.buf[:0], a.Labels, gr.groupBy)
+	g, ok := gr.byKey[string(gr.buf)] // no allocation for the lookup
+	if !ok {
+		g = int32(len(gr.groups))
+		key := string(gr.buf)
+		gr.byKey[key] = g
+		gr.groups = append(gr.groups, group{key: key})
 	}
-	if len(groups) == 0 {
+	gr.of[i] = g
+	gr.groups[g].count++
+}
+
+// skip marks alert i as in no group (hidden).
+func (gr *grouper) skip(i int) { gr.of[i] = -1 }
+
+// drop takes alert i out of its group: it is folded into a page instead.
+func (gr *grouper) drop(i int) {
+	if g := gr.of[i]; g >= 0 {
+		gr.groups[g].count--
+		gr.of[i] = -1
+	}
+}
+
+// items is one row per group, in the actionable order: critical before warning
+// before info, then the oldest, then by key. A group's severity (the worst), start
+// (the earliest), flapping and Alertmanagers are its remaining members'.
+func (gr *grouper) items(alerts []*sources.Alert, verdicts []verdict) []Item {
+	total := 0
+	for g := range gr.groups {
+		gr.groups[g].start, gr.groups[g].first = total, -1
+		total += gr.groups[g].count
+	}
+	if total == 0 {
 		return nil
 	}
-	total := 0
-	for g := range groups {
-		groups[g].start = total
-		total += groups[g].count
-	}
 	members := make([]string, total)
-	filled := make([]int, len(groups))
-	for i, g := range of {
-		if g >= 0 {
-			members[groups[g].start+filled[g]] = alerts[i].Fingerprint
-			filled[g]++
+	filled := make([]int, len(gr.groups))
+	for i, g := range gr.of {
+		if g < 0 {
+			continue
+		}
+		a, v, grp := alerts[i], verdicts[i], &gr.groups[g]
+		members[grp.start+filled[g]] = a.Fingerprint
+		filled[g]++
+		if grp.first < 0 {
+			grp.first, grp.sev, grp.since, grp.flapping, grp.ams = int32(i), v.sev, a.StartsAt, v.flapping, a.Alertmanagers
+			continue
+		}
+		if severityRank(v.sev) < severityRank(grp.sev) {
+			grp.sev = v.sev
+		}
+		if a.StartsAt.Before(grp.since) {
+			grp.since = a.StartsAt
+		}
+		grp.flapping = grp.flapping || v.flapping
+		if !slices.Equal(grp.ams, a.Alertmanagers) {
+			grp.ams = union(grp.ams, a.Alertmanagers)
 		}
 	}
+	// Groups every member of which went to a page are gone.
+	groups := slices.DeleteFunc(gr.groups, func(g group) bool { return g.count == 0 })
+	groupBy := gr.groupBy
 	slices.SortFunc(groups, func(x, y group) int {
 		if c := cmp.Compare(severityRank(x.sev), severityRank(y.sev)); c != 0 {
 			return c

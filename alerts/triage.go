@@ -36,6 +36,7 @@ func triageAlerts(b *Board, snap sources.Snapshot, t Triage, now time.Time) {
 	}
 	r := t.withDefaults()
 	verdicts := make([]verdict, len(m.alerts))
+	gr := newGrouper(len(m.alerts), r.groupBy)
 	hidden := 0
 	for i, a := range m.alerts {
 		v := &verdicts[i]
@@ -44,6 +45,9 @@ func triageAlerts(b *Board, snap sources.Snapshot, t Triage, now time.Time) {
 		v.reason, v.rule, v.flapping = r.hiddenBy(a, v.name, v.sev, now)
 		if v.reason >= 0 {
 			hidden++
+			gr.skip(i)
+		} else {
+			gr.add(i, a) // now, while its labels are in cache
 		}
 	}
 	if hidden > 0 {
@@ -52,9 +56,12 @@ func triageAlerts(b *Board, snap sources.Snapshot, t Triage, now time.Time) {
 	if hidden == len(m.alerts) {
 		return
 	}
-	joined := joinPages(b, m.alerts, verdicts, &r)
-	groups := groupAlerts(m.alerts, verdicts, joined, r.groupBy)
-	b.Actionable = mergeSorted(b.Actionable, groups)
+	for i, j := range joinPages(b, m.alerts, verdicts, &r) {
+		if j {
+			gr.drop(i)
+		}
+	}
+	b.Actionable = mergeSorted(b.Actionable, gr.items(m.alerts, verdicts))
 }
 
 // noMembers is the members of a page or SLO row with no alerts: one shared, never
