@@ -91,6 +91,9 @@ func decodeSilences(body []byte, am string) ([]sources.Silence, error) {
 		case r.StartsAt == nil || r.EndsAt == nil:
 			return nil, badf("silence %s has no start or end", clip(*r.ID))
 		}
+		if st := *r.Status.State; st != "active" && st != "pending" && st != "expired" {
+			return nil, badf("silence %s: unknown state %q", clip(*r.ID), clip(st))
+		}
 		s := sources.Silence{
 			ID:       *r.ID,
 			StartsAt: time.Time(*r.StartsAt),
