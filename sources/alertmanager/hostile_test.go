@@ -173,3 +173,25 @@ func TestOptionsChecked(t *testing.T) {
 		}
 	}
 }
+
+func TestSlowAlertmanagerTimesOut(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv, _ := hostileAM(t, func(w http.ResponseWriter) {
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second):
+		}
+	}, text(`[]`))
+	t.Cleanup(func() { close(release) }) // before the server's Close, which waits for handlers
+	src, err := New(Options{Name: "slow", URL: srv.URL, HTTP: promconfig.DefaultHTTPClientConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err = src.Poll(ctx, time.Now())
+	if err == nil || !strings.Contains(err.Error(), "alertmanager slow: alerts: timeout") {
+		t.Errorf("err %v, want a timeout naming slow", err)
+	}
+}

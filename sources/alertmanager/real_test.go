@@ -226,3 +226,23 @@ func TestCreateSilenceNamesTheAlertmanagerThatRefused(t *testing.T) {
 	}
 	t.Logf("bad regex: %v", err)
 }
+
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	a, b, g := pair(t, testservers.AMOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v, err := g.Check(ctx)
+	if err != nil || v["a"] == "" || v["a"] != v["b"] {
+		t.Fatalf("Check = %v, %v", v, err)
+	}
+	b.Stop()
+	v, err = g.Check(ctx)
+	if err == nil || !strings.Contains(err.Error(), "alertmanager b: status: connection refused") || len(v) != 1 {
+		t.Errorf("b down: Check = %v, %v", v, err)
+	}
+	wrong := group(t, a.URL()+"/prefix")
+	if _, err := wrong.Check(ctx); err == nil || !strings.Contains(err.Error(), "HTTP 404") || !strings.Contains(err.Error(), "API root") {
+		t.Errorf("wrong path: %v", err)
+	}
+}
