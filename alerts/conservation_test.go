@@ -42,8 +42,8 @@ func randomInput(rng *rand.Rand) (sources.Snapshot, Rules) {
 			fp = fmt.Sprintf("%016x", rng.IntN(80))
 		}
 		for s := range data {
-			if s > 0 && rng.IntN(2) == 0 {
-				continue
+			if s > 0 && rng.IntN(2) == 0 || slices.ContainsFunc(data[s].Alerts, func(a sources.Alert) bool { return a.Fingerprint == fp }) {
+				continue // a source lists each fingerprint once (sources.AlertsData)
 			}
 			a := sources.Alert{Fingerprint: fp, Labels: lbls, StartsAt: t0.Add(-time.Duration(rng.IntN(600)) * time.Second),
 				State: pick("active", "suppressed", "unprocessed", "firing", "pending"), Episodes: rng.IntN(8) - 1,

@@ -16,6 +16,9 @@ type details struct {
 	r     *triageRules
 	now   time.Time
 	cache map[detailKey]string
+	// inhibitors names, by fingerprint, the alerts that inhibit some hidden alert:
+	// found in one pass when the first inhibited alert is explained.
+	inhibitorNames map[string]string
 }
 
 // detailKey names a shared detail: the reason's letter and the silence ID,
@@ -121,8 +124,8 @@ func (d *details) inhibitors(fps []string) string {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		if j, ok := d.m.byFP.get(fp); ok && d.m.alerts[j].Labels["alertname"] != "" {
-			sb.WriteString(d.m.alerts[j].Labels["alertname"])
+		if name := d.inhibitorName(fp); name != "" {
+			sb.WriteString(name)
 			sb.WriteString(" (")
 			sb.WriteString(fp)
 			sb.WriteString(")")
@@ -163,4 +166,24 @@ func trimZero(head string, rest time.Duration, unit string, per time.Duration) s
 		return head
 	}
 	return head + strconv.Itoa(int(rest/per)) + unit
+}
+
+// inhibitorName is the alertname of the alert with fingerprint fp, "" when the
+// snapshot does not hold it. The first call finds every inhibitor named by any
+// alert at once: a small set, looked up in one pass, instead of an index of all.
+func (d *details) inhibitorName(fp string) string {
+	if d.inhibitorNames == nil {
+		d.inhibitorNames = map[string]string{}
+		for _, a := range d.m.alerts {
+			for _, by := range a.InhibitedBy {
+				d.inhibitorNames[by] = ""
+			}
+		}
+		for _, a := range d.m.alerts {
+			if _, ok := d.inhibitorNames[a.Fingerprint]; ok {
+				d.inhibitorNames[a.Fingerprint] = a.Labels["alertname"]
+			}
+		}
+	}
+	return d.inhibitorNames[fp]
 }

@@ -41,15 +41,25 @@ func hexKey(fp string) (uint64, bool) {
 	}
 	var k uint64
 	for i := range len(fp) {
-		c := fp[i]
-		switch {
-		case '0' <= c && c <= '9':
-			k = k<<4 | uint64(c-'0')
-		case 'a' <= c && c <= 'f':
-			k = k<<4 | uint64(c-'a'+10)
-		default:
+		v := hexDigit[fp[i]]
+		if v > 15 {
 			return 0, false
 		}
+		k = k<<4 | uint64(v)
 	}
 	return k, true
 }
+
+// hexDigit is each byte's value as a lower-case hex digit; 0xff when it is not one.
+var hexDigit = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c - 'a' + 10)
+	}
+	return t
+}()

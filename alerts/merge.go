@@ -10,7 +10,6 @@ import (
 // silences they may name.
 type mergedAlerts struct {
 	alerts   []*sources.Alert
-	byFP     fpIndex // fingerprint -> index in alerts
 	silences map[string]*sources.Silence
 	owned    []sources.Alert // the latest block of merged copies of alerts reported twice
 }
@@ -27,15 +26,24 @@ func mergeAlerts(snap sources.Snapshot) mergedAlerts {
 			nsil += len(st.Last.Data.Alerts.Silences)
 		}
 	}
-	m := mergedAlerts{alerts: make([]*sources.Alert, 0, n), byFP: newFPIndex(n)}
+	m := mergedAlerts{alerts: make([]*sources.Alert, 0, n)}
 	if nsil > 0 {
 		m.silences = make(map[string]*sources.Silence, nsil)
 	}
+	var byFP fpIndex // fingerprint -> index in alerts; only when there is a second source
+	withAlerts := 0
 	for _, st := range snap.Sources {
 		if st.Last == nil || st.Last.Data.Alerts == nil {
 			continue
 		}
 		d := st.Last.Data.Alerts
+		withAlerts++
+		if withAlerts == 2 {
+			byFP = newFPIndex(n)
+			for i, a := range m.alerts {
+				byFP.put(a.Fingerprint, int32(i))
+			}
+		}
 		for i := range d.Silences {
 			if _, dup := m.silences[d.Silences[i].ID]; !dup {
 				m.silences[d.Silences[i].ID] = &d.Silences[i]
@@ -43,9 +51,15 @@ func mergeAlerts(snap sources.Snapshot) mergedAlerts {
 		}
 		for i := range d.Alerts {
 			a := &d.Alerts[i]
-			j, dup := m.byFP.get(a.Fingerprint)
+			if withAlerts == 1 {
+				// A source lists each fingerprint once (sources.AlertsData):
+				// only a second source can repeat one.
+				m.alerts = append(m.alerts, a)
+				continue
+			}
+			j, dup := byFP.get(a.Fingerprint)
 			if !dup {
-				m.byFP.put(a.Fingerprint, int32(len(m.alerts)))
+				byFP.put(a.Fingerprint, int32(len(m.alerts)))
 				m.alerts = append(m.alerts, a)
 				continue
 			}
