@@ -21,7 +21,7 @@ const okAlert = `{"fingerprint":"f1","labels":{"alertname":"A"},"annotations":{}
 
 // hostileAM answers /api/v2/alerts with alerts and /api/v2/silences with silences,
 // counting requests.
-func hostileAM(t *testing.T, alerts, silences func(w http.ResponseWriter)) (*httptest.Server, *atomic.Int64) {
+func hostileAM(t testing.TB, alerts, silences func(w http.ResponseWriter)) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,9 +1,13 @@
 package alertmanager
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/go-openapi/strfmt"
+	"github.com/prometheus/alertmanager/api/v2/models"
 
 	"github.com/vigil-sre/vigil/sources"
 )
@@ -62,5 +66,37 @@ func TestMergeKeepsAlertsOfOneReplicaAndSilencesByID(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got.Silences, want) {
 		t.Errorf("silences %+v\nwant %+v", got.Silences, want)
+	}
+}
+
+// wireAlert must read what Alertmanager's own type writes.
+func TestWireAlertMatchesModels(t *testing.T) {
+	t.Parallel()
+	fp, state := "0123456789abcdef", "suppressed"
+	start := strfmt.DateTime(time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.UTC))
+	end := strfmt.DateTime(time.Date(2026, 1, 2, 4, 0, 0, 0, time.UTC))
+	m := models.GettableAlert{
+		Annotations: models.LabelSet{"summary": "s"}, EndsAt: &end, Fingerprint: &fp, StartsAt: &start, UpdatedAt: &start,
+		Receivers: []*models.ReceiverReference{},
+		Status:    &models.AlertStatus{State: &state, SilencedBy: []string{"x"}, InhibitedBy: []string{"y"}, MutedBy: []string{}},
+		Alert:     models.Alert{Labels: models.LabelSet{"alertname": "A"}, GeneratorURL: "http://prom/graph"},
+	}
+	body, err := json.Marshal(models.GettableAlerts{&m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeAlerts(body, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sources.Alert{{Fingerprint: fp, Labels: map[string]string{"alertname": "A"}, Annotations: map[string]string{"summary": "s"},
+		StartsAt: time.Time(start), EndsAt: time.Time(end), GeneratorURL: "http://prom/graph", State: state,
+		SilencedBy: []string{"x"}, InhibitedBy: []string{"y"}, Alertmanagers: []string{"a"}, Episodes: -1}}
+	if len(got) != 1 || !got[0].StartsAt.Equal(want[0].StartsAt) || !got[0].EndsAt.Equal(want[0].EndsAt) {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+	got[0].StartsAt, got[0].EndsAt = want[0].StartsAt, want[0].EndsAt
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 }
