@@ -8,10 +8,11 @@ import (
 	"github.com/vigil-sre/vigil/sources"
 )
 
-// triageInput is 100,000 alerts from two Alertmanagers (a fifth of them reported by
-// both), in 500 alertnames over 50 services, over half hidden for some reason (a tenth inhibited by 100 root causes),
+// triageInput is 100,000 alerts from one Alertmanager source (sources/alertmanager
+// merges an HA pair's answers into one), or from two sources a fifth of them
+// reported by both, in 500 alertnames over 50 services, over half hidden for some reason (a tenth inhibited by 100 root causes),
 // 20 silences, one user rule and 50 open pages of which half carry label sets.
-func triageInput(n int) (sources.Snapshot, Rules) {
+func triageInput(n int, twoSources bool) (sources.Snapshot, Rules) {
 	sevs := []string{"critical", "warning", "Warning", "info", "P2", ""}
 	silences := make([]sources.Silence, 20)
 	for i := range silences {
@@ -38,7 +39,7 @@ func triageInput(n int) (sources.Snapshot, Rules) {
 			a.State, a.InhibitedBy = "suppressed", []string{fmt.Sprintf("%016x", (i%100+2)*2654435761)}
 		}
 		am1.Alerts = append(am1.Alerts, a)
-		if i%5 == 2 {
+		if twoSources && i%5 == 2 {
 			b := a
 			b.Alertmanagers = []string{"am2"}
 			am2.Alerts = append(am2.Alerts, b)
@@ -47,7 +48,10 @@ func triageInput(n int) (sources.Snapshot, Rules) {
 			pageSets[fmt.Sprint("P", len(pageSets))] = []map[string]string{lbls}
 		}
 	}
-	snap := alertSources(am1, am2)
+	snap := alertSources(am1)
+	if twoSources {
+		snap = alertSources(am1, am2)
+	}
 	pd := &sources.PagesData{}
 	for i := range 50 {
 		pd.Incidents = append(pd.Incidents, sources.Incident{ID: fmt.Sprint("P", i), Number: i, Status: "triggered",
@@ -65,9 +69,15 @@ func triageInput(n int) (sources.Snapshot, Rules) {
 
 // BenchmarkTriage100k is the Board for 100,000 alerts: the budget is 100 ms and 3
 // allocations per alert. allocs/alert is reported beside -benchmem's figures.
-func BenchmarkTriage100k(b *testing.B) {
+func BenchmarkTriage100k(b *testing.B) { benchTriage(b, false) }
+
+// BenchmarkTriage100kTwoSources adds the merge of two alert sources by fingerprint
+// (an Alertmanager group beside a Prometheus read for its own alerts).
+func BenchmarkTriage100kTwoSources(b *testing.B) { benchTriage(b, true) }
+
+func benchTriage(b *testing.B, twoSources bool) {
 	const n = 100_000
-	snap, rules := triageInput(n)
+	snap, rules := triageInput(n, twoSources)
 	b.ReportAllocs()
 	var board Board
 	cpu0 := processCPU()
