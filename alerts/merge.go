@@ -18,32 +18,44 @@ type mergedAlerts struct {
 // merges its replicas; this merge is the same rule for whatever still arrives twice
 // (two alert sources, or a Prometheus beside an Alertmanager), so each fingerprint
 // leaves Build exactly once. Alerts are used by reference: the snapshot is immutable.
+//
+// A source lists each fingerprint once (sources.AlertsData), so only a second source
+// can repeat one. The index that finds repeats holds every source's alerts but the
+// largest's: those are only looked up, and looking 100,000 alerts up in a small map
+// is much cheaper than inserting them into a large one.
 func mergeAlerts(snap sources.Snapshot) mergedAlerts {
-	n, nsil := 0, 0
-	for _, st := range snap.Sources {
-		if st.Last != nil && st.Last.Data.Alerts != nil {
-			n += len(st.Last.Data.Alerts.Alerts)
-			nsil += len(st.Last.Data.Alerts.Silences)
-		}
-	}
-	m := mergedAlerts{alerts: make([]*sources.Alert, 0, n)}
-	if nsil > 0 {
-		m.silences = make(map[string]*sources.Silence, nsil)
-	}
-	var byFP fpIndex // fingerprint -> index in alerts; only when there is a second source
-	withAlerts := 0
+	var datas []*sources.AlertsData
+	n, nsil, big := 0, 0, 0
 	for _, st := range snap.Sources {
 		if st.Last == nil || st.Last.Data.Alerts == nil {
 			continue
 		}
 		d := st.Last.Data.Alerts
-		withAlerts++
-		if withAlerts == 2 {
-			byFP = newFPIndex(n)
-			for i, a := range m.alerts {
-				byFP.put(a.Fingerprint, int32(i))
+		if len(datas) > 0 && len(d.Alerts) > len(datas[big].Alerts) {
+			big = len(datas)
+		}
+		datas = append(datas, d)
+		n += len(d.Alerts)
+		nsil += len(d.Silences)
+	}
+	m := mergedAlerts{alerts: make([]*sources.Alert, 0, n)}
+	if nsil > 0 {
+		m.silences = make(map[string]*sources.Silence, nsil)
+	}
+	// placed, by fingerprint, is where an alert of a small source went in alerts;
+	// -1 until it is placed.
+	var placed fpIndex
+	if len(datas) > 1 {
+		placed = newFPIndex(n - len(datas[big].Alerts))
+		for s, d := range datas {
+			if s != big {
+				for i := range d.Alerts {
+					placed.put(d.Alerts[i].Fingerprint, -1)
+				}
 			}
 		}
+	}
+	for s, d := range datas {
 		for i := range d.Silences {
 			if _, dup := m.silences[d.Silences[i].ID]; !dup {
 				m.silences[d.Silences[i].ID] = &d.Silences[i]
@@ -51,24 +63,24 @@ func mergeAlerts(snap sources.Snapshot) mergedAlerts {
 		}
 		for i := range d.Alerts {
 			a := &d.Alerts[i]
-			if withAlerts == 1 {
-				// A source lists each fingerprint once (sources.AlertsData):
-				// only a second source can repeat one.
+			j, small := int32(-1), false
+			if len(datas) > 1 {
+				j, small = placed.get(a.Fingerprint)
+			}
+			switch {
+			case !small && s == big || len(datas) == 1:
+				m.alerts = append(m.alerts, a) // no other source has it
+			case j < 0:
+				placed.put(a.Fingerprint, int32(len(m.alerts)))
 				m.alerts = append(m.alerts, a)
-				continue
+			default:
+				if len(m.owned) == cap(m.owned) {
+					// A new block, never a grown one: the pointers into it stay put.
+					m.owned = make([]sources.Alert, 0, max(64, 2*cap(m.owned)))
+				}
+				m.owned = append(m.owned, mergeTwo(*m.alerts[j], *a))
+				m.alerts[j] = &m.owned[len(m.owned)-1]
 			}
-			j, dup := byFP.get(a.Fingerprint)
-			if !dup {
-				byFP.put(a.Fingerprint, int32(len(m.alerts)))
-				m.alerts = append(m.alerts, a)
-				continue
-			}
-			if len(m.owned) == cap(m.owned) {
-				// A new block, never a grown one: the pointers into it must stay put.
-				m.owned = make([]sources.Alert, 0, max(64, 2*cap(m.owned)))
-			}
-			m.owned = append(m.owned, mergeTwo(*m.alerts[j], *a))
-			m.alerts[j] = &m.owned[len(m.owned)-1]
 		}
 	}
 	return m
