@@ -12,6 +12,9 @@ type mergedAlerts struct {
 	alerts   []*sources.Alert
 	silences map[string]*sources.Silence
 	owned    []sources.Alert // the latest block of merged copies of alerts reported twice
+	// pairs are the Alertmanager lists of merged alerts, by the two lists' one name
+	// each: thousands of alerts reported by the same two sources share one list.
+	pairs map[[2]string][]string
 }
 
 // mergeAlerts gathers the alerts of every source. The Alertmanager source already
@@ -78,7 +81,7 @@ func mergeAlerts(snap sources.Snapshot) mergedAlerts {
 					// A new block, never a grown one: the pointers into it stay put.
 					m.owned = make([]sources.Alert, 0, max(64, 2*cap(m.owned)))
 				}
-				m.owned = append(m.owned, mergeTwo(*m.alerts[j], *a))
+				m.owned = append(m.owned, m.mergeTwo(*m.alerts[j], *a))
 				m.alerts[j] = &m.owned[len(m.owned)-1]
 			}
 		}
@@ -91,7 +94,7 @@ func mergeAlerts(snap sources.Snapshot) mergedAlerts {
 // so — a silence in one replica does not hide it; among Prometheus reports, firing
 // beats pending. Silences and inhibitions are the union, the start the earliest,
 // episodes the most any source counted.
-func mergeTwo(x, y sources.Alert) sources.Alert {
+func (m *mergedAlerts) mergeTwo(x, y sources.Alert) sources.Alert {
 	out := x
 	if stateRank(y.State) < stateRank(x.State) {
 		out.State = y.State
@@ -102,7 +105,18 @@ func mergeTwo(x, y sources.Alert) sources.Alert {
 	out.Episodes = max(x.Episodes, y.Episodes)
 	out.SilencedBy = union(x.SilencedBy, y.SilencedBy)
 	out.InhibitedBy = union(x.InhibitedBy, y.InhibitedBy)
-	out.Alertmanagers = union(x.Alertmanagers, y.Alertmanagers)
+	if len(x.Alertmanagers) == 1 && len(y.Alertmanagers) == 1 {
+		key := [2]string{x.Alertmanagers[0], y.Alertmanagers[0]}
+		if m.pairs[key] == nil {
+			if m.pairs == nil {
+				m.pairs = map[[2]string][]string{}
+			}
+			m.pairs[key] = slices.Clip(union(x.Alertmanagers, y.Alertmanagers))
+		}
+		out.Alertmanagers = m.pairs[key]
+	} else {
+		out.Alertmanagers = union(x.Alertmanagers, y.Alertmanagers)
+	}
 	return out
 }
 
