@@ -3,6 +3,7 @@ package alerts
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,4 +103,29 @@ func TestPageJoin(t *testing.T) {
 	if len(b.Hidden) != 1 || b.Hidden[0].ID != "fp-silenced" {
 		t.Errorf("hidden: %+v", b.Hidden)
 	}
+}
+
+// FuzzParseFiring: PagerDuty alert details and incident titles are outside input;
+// reading them never panics, and what comes out is well formed.
+func FuzzParseFiring(f *testing.F) {
+	f.Add(firingText, "[FIRING:3] HighLatency checkout (prod warning)")
+	f.Add("Labels:\n - = x\n - a = \n", "[FIRING:] (")
+	f.Add("Labels:\r\n\r\n - a = b", "[FIRING:1] a b (c")
+	f.Fuzz(func(t *testing.T, text, title string) {
+		for _, ls := range ParseFiring(text) {
+			if len(ls) == 0 {
+				t.Fatalf("%q: an empty label set", text)
+			}
+			for name := range ls {
+				if name == "" {
+					t.Fatalf("%q: a label with no name", text)
+				}
+			}
+		}
+		for _, w := range subjectTokens(title) {
+			if w == "" || strings.ContainsAny(w, " \t\n") {
+				t.Fatalf("%q: token %q", title, w)
+			}
+		}
+	})
 }
