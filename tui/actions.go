@@ -48,7 +48,13 @@ type write struct {
 	what     string                       // "ack…", "resolve…": the row's pending word
 	landed   func(alerts.Page, bool) bool // the page as the Board has it (and whether it is there); nil: done when answered
 	answered bool                         // the API said yes; waiting for a Board that agrees
+	at       time.Time                    // when it was asked
 }
+
+// pendingFor is how long a row may wait for a Board that agrees with an answered
+// write before it goes back to what PagerDuty says, with a word in the footer: a
+// pending mark must not hide a page's real status for long.
+const pendingFor = 90 * time.Second
 
 // actionDoneMsg is a write's answer.
 type actionDoneMsg struct {
@@ -123,6 +129,9 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.run(t, write{what: "resolve…", landed: func(_ alerts.Page, there bool) bool { return !there }},
 				func(ctx context.Context) error { return m.opts.Actions.Resolve(ctx, t.source, t.id) })
 		})
+	case is(msg, keys.Snooze) && p.Status != "acknowledged":
+		// PagerDuty snoozes acknowledged incidents only: say so before asking.
+		m.say("snooze needs an acknowledged page: press a first")
 	case is(msg, keys.Snooze):
 		m.push(&inputOverlay{prompt: "Snooze " + t.String() + " for (15m, 1h, 4h or any duration):", value: "1h",
 			submit: func(s string) (string, tea.Cmd) {
@@ -142,14 +151,23 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 				func(ctx context.Context) error { return m.opts.Actions.Note(ctx, t.source, t.id, s) })
 		}})
 	case is(msg, keys.Escalate):
-		next := p.EscalationLevel + 1
-		m.push(&inputOverlay{prompt: "Escalate " + t.String() + " to level:", value: strconv.Itoa(next),
+		// PagerDuty's incident list does not say the current level, so none is
+		// proposed, and the row is done when PagerDuty answers: a Board cannot show it.
+		prompt := "Escalate " + t.String() + " to level (1, 2, …):"
+		value := ""
+		if p.EscalationLevel > 0 {
+			value = strconv.Itoa(p.EscalationLevel + 1)
+		}
+		m.push(&inputOverlay{prompt: prompt, value: value,
 			submit: func(s string) (string, tea.Cmd) {
 				level, err := strconv.Atoi(strings.TrimSpace(s))
 				if err != nil || level < 1 || level > 20 {
 					return "a level of the escalation policy, 1 or more", nil
 				}
-				return "", m.run(t, write{what: "escalate…", landed: func(p alerts.Page, there bool) bool { return !there || p.EscalationLevel == level }},
+				if level == p.EscalationLevel {
+					return "it is at level " + strconv.Itoa(level) + " already", nil
+				}
+				return "", m.run(t, write{what: "escalate…"},
 					func(ctx context.Context) error { return m.opts.Actions.Escalate(ctx, t.source, t.id, level) })
 			}})
 	}
@@ -219,8 +237,15 @@ func (m *Model) runMany(ids []string, w write, call func(context.Context) error)
 	if m.pending == nil {
 		m.pending = map[string]write{}
 	}
+	w.at = m.now
 	for _, id := range ids {
 		m.pending[id] = w
+	}
+	for i, p := range m.panes {
+		if pp, ok := p.(pagesPane); ok {
+			pp.p = pp.p.Pin() // from now on the cursor follows the page written to
+			m.panes[i] = pp
+		}
 	}
 	m.showPending()
 	return func() tea.Msg {
@@ -263,8 +288,12 @@ func (m *Model) settle() {
 	}
 	for id, w := range m.pending {
 		p, there := pages[id]
-		if w.answered && w.landed(p, there) {
+		switch {
+		case w.answered && w.landed(p, there):
 			delete(m.pending, id)
+		case m.now.Sub(w.at) > pendingFor:
+			delete(m.pending, id)
+			m.say(strings.TrimSuffix(w.what, "…") + " on " + id + " not seen on PagerDuty yet: showing what it says")
 		}
 	}
 	m.showPending()

@@ -50,6 +50,11 @@ func (m *Model) footer() string {
 	if top != nil && top.modal() { // the help, a confirmation, an input: ? is theirs
 		tail = tail[1:]
 	}
+	if _, typing := top.(*inputOverlay); typing {
+		quit := keys.Quit
+		quit.SetHelp("ctrl+c", "quit")
+		tail = []binding{quit}
+	}
 	width := func(bs []binding) int {
 		n := 0
 		for _, b := range bs {

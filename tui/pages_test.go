@@ -166,15 +166,47 @@ func TestFailedWriteRevertsAndSaysWhy(t *testing.T) {
 func TestSnoozeNoteEscalateAndAckMine(t *testing.T) {
 	act := &fakeActions{}
 	m := pagesModel(t, 120, 40, act)
-	board(m, pagedBoard())
+	b := pagedBoard()
+	board(m, b)
 	press(t, m, "3", "s")
-	press(t, m, "backspace", "backspace", "4", "h", "enter")
-	press(t, m, "n", "l", "o", "o", "k", "i", "n", "g", "enter")
-	press(t, m, "e", "enter")
+	if l := lastLine(m); !strings.Contains(l, "snooze needs an acknowledged page") {
+		t.Errorf("snooze on a triggered page: %q", l)
+	}
+	b.Pages[0].Status = "acknowledged"
+	board(m, b)
+	press(t, m, "s", "backspace", "backspace", "4", "h", "enter")
+	// q is a letter while a note is typed, never quit.
+	press(t, m, "n", "q", "u", "e", "u", "e", "d", "enter")
+	press(t, m, "e", "enter") // no level proposed: enter alone is refused
+	if !strings.Contains(screen(m), "a level of the escalation policy") {
+		t.Errorf("escalate without a level:\n%s", screen(m))
+	}
+	press(t, m, "2", "enter")
+	b.Pages[0].Status = "triggered"
+	board(m, b)
 	press(t, m, "A", "y")
-	want := []string{"snooze pd PCHK 4h0m0s", "note pd PCHK looking", "escalate pd PCHK 1", "ack pd PCHK"}
+	want := []string{"snooze pd PCHK 4h0m0s", "note pd PCHK queued", "escalate pd PCHK 2", "ack pd PCHK"}
 	if !slices.Equal(act.calls, want) {
 		t.Errorf("calls %v\nwant  %v", act.calls, want)
+	}
+}
+
+func TestPendingGivesUpWhenTheBoardNeverAgrees(t *testing.T) {
+	now := clock
+	act := &fakeActions{}
+	m := pagesModel(t, 120, 40, act)
+	m.opts.Now = func() time.Time { return now }
+	b := pagedBoard()
+	board(m, b)
+	press(t, m, "3", "a", "y")
+	if !strings.Contains(screen(m), "#1042  HIGH ack…") {
+		t.Fatalf("not pending:\n%s", screen(m))
+	}
+	now = clock.Add(2 * time.Minute)
+	m.Update(tickMsg(now))
+	board(m, b) // PagerDuty still says triggered
+	if s := screen(m); !strings.Contains(s, "#1042  HIGH TRIGGERED") || !strings.Contains(lastLine(m), "not seen on PagerDuty yet") {
+		t.Errorf("a pending mark must not hide the page's status for long:\n%s", s)
 	}
 }
 

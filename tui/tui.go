@@ -256,10 +256,15 @@ func (m *Model) push(o overlay) {
 // then the keys that work everywhere (help, refresh, panes, freeze, zoom); then the
 // top overlay, with back popping it; then the focused pane.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if is(msg, keys.Quit) {
+	top := m.top()
+	if _, typing := top.(*inputOverlay); typing {
+		// While a note or a duration is typed, q is a letter: only ctrl+c quits.
+		if msg.String() == "ctrl+c" {
+			return tea.Quit
+		}
+	} else if is(msg, keys.Quit) {
 		return tea.Quit
 	}
-	top := m.top()
 	if top != nil && top.modal() {
 		if is(msg, keys.Back) {
 			return m.replaceTop(nil, nil)

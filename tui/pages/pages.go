@@ -70,6 +70,13 @@ func (p Pane) ToggleMine() (Pane, bool) {
 	return p.refilter(), true
 }
 
+// Pin makes the cursor follow the page it is on from now on, as if the operator had
+// moved to it: after a write, the row written to is the one to watch.
+func (p Pane) Pin() Pane {
+	p.list.Pin()
+	return p
+}
+
 // Mine reports whether only my pages are shown.
 func (p Pane) Mine() bool { return p.mine }
 

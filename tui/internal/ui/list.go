@@ -106,6 +106,9 @@ func (l *List) SetHeight(h int) {
 	l.clamp()
 }
 
+// Pin makes the cursor follow its row from now on, as a move would.
+func (l *List) Pin() { l.moved = true }
+
 // Move moves the cursor by d rows, stopping at the ends.
 func (l *List) Move(d int) {
 	l.moved = true
