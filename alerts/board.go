@@ -228,10 +228,10 @@ type Page struct {
 
 // OnCall is who is on call now for one level of one escalation policy.
 type OnCall struct {
-	Policy string    `json:"policy"`
-	Level  int       `json:"level"`
-	Person string    `json:"person"`
-	Until  time.Time `json:"until"`
+	Policy string     `json:"policy"`
+	Level  int        `json:"level"`
+	Person string     `json:"person"`
+	Until  *time.Time `json:"until"` // null: no end (an always-on-call rule)
 }
 
 // Item is one entry of the actionable or hidden list.

@@ -33,7 +33,12 @@ func buildPages(b *Board, snap sources.Snapshot) {
 			people += len(d.Incidents[i].Assignees)
 		}
 		for _, oc := range d.OnCall {
-			b.OnCall = append(b.OnCall, OnCall{Policy: oc.PolicyName, Level: oc.Level, Person: oc.User.Name, Until: oc.Until})
+			o := OnCall{Policy: oc.PolicyName, Level: oc.Level, Person: oc.User.Name}
+			if !oc.Until.IsZero() {
+				until := oc.Until
+				o.Until = &until
+			}
+			b.OnCall = append(b.OnCall, o)
 		}
 	}
 	if len(refs) == 0 {

@@ -148,7 +148,7 @@ func writeTable(w io.Writer, b alerts.Board, st style) error {
 		oncall := [][]string{{"policy", "level", "on call", "until"}}
 		for _, o := range b.OnCall {
 			until := "–"
-			if !o.Until.IsZero() {
+			if o.Until != nil {
 				until = o.Until.UTC().Format(time.RFC3339)
 			}
 			oncall = append(oncall, []string{o.Policy, strconv.Itoa(o.Level), o.Person, until})

@@ -309,9 +309,13 @@ func (d Detail) conditionLines() []string {
 		lb.Add(plain, "  ")
 		lb.Add(st.P(sr, false), ui.Right(sv, 10))
 		lb.Add(plain, "  ")
-		if c.Firing {
+		switch {
+		case c.Firing:
 			lb.Add(st.P(role, false), g.Yes+" firing")
-		} else {
+		case c.LongBurn == nil || c.ShortBurn == nil:
+			// Without both burns nothing is known: "not firing" would be a claim.
+			lb.Add(st.P(ui.NoData, false), g.Dash+" unknown")
+		default:
 			lb.Add(st.P(ui.NoData, false), g.No+" not firing")
 		}
 		out = append(out, lb.String())
