@@ -53,8 +53,9 @@ func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "vigil",
 		Short: "A terminal dashboard for on-call: golden signals, error budgets, pages and alerts",
-		Long: "vigil polls Prometheus (and soon Alertmanager and PagerDuty) and shows, in one screen,\n" +
-			"the four golden signals of every service and their SLO error-budget burn.\n\n" +
+		Long: "vigil polls Prometheus, Alertmanager and PagerDuty and shows, in one screen, the four\n" +
+			"golden signals of every service, their SLO error-budget burn, the open pages and the\n" +
+			"alerts that need a human.\n\n" +
 			"Config: --config, or $XDG_CONFIG_HOME/vigil/config.yaml. Try `vigil demo` first.",
 		SilenceUsage:  true,
 		SilenceErrors: true,

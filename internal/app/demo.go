@@ -37,7 +37,7 @@ const demoTokenEnv = "VIGIL_DEMO_PAGERDUTY_TOKEN"
 // no credentials. The real Prometheus client talks to the simulator over HTTP, so
 // the demo exercises the same code paths as production.
 func Demo(ctx context.Context, ui UIOptions) error {
-	d, err := startDemo(time.Now())
+	d, err := startDemo(time.Now(), ui.ReadOnly)
 	if err != nil {
 		return runtimeError(err)
 	}
@@ -48,7 +48,7 @@ func Demo(ctx context.Context, ui UIOptions) error {
 
 // startDemo starts the simulator with its scenario anchored at start, and builds the
 // setup from a config made in code, validated like any config file.
-func startDemo(start time.Time) (*demo, error) {
+func startDemo(start time.Time, readOnly bool) (*demo, error) {
 	sc := sim.DemoScenario(start)
 	server, err := sim.StartPrometheus(sc, time.Now)
 	if err != nil {
@@ -69,7 +69,7 @@ func startDemo(start time.Time) (*demo, error) {
 		d.Close()
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
-	setup, err := FromConfig(cfg)
+	setup, err := fromConfig(cfg, readOnly)
 	if err != nil {
 		d.Close()
 		return nil, err

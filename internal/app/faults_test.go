@@ -43,7 +43,7 @@ func serviceNamed(b alerts.Board, name string) alerts.ServiceRow {
 // source's badge gives a short specific reason, the last good values stay but are
 // marked stale, and the source recovers when the fault clears.
 func TestFaultsReachTheBadge(t *testing.T) {
-	d, err := startDemo(time.Now())
+	d, err := startDemo(time.Now(), false)
 	if err != nil {
 		t.Fatal(err)
 	}

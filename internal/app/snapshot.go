@@ -43,7 +43,7 @@ func Snapshot(ctx context.Context, w io.Writer, opts SnapshotOptions) error {
 	}
 	var setup *Setup
 	if opts.Demo {
-		d, err := startDemo(time.Now())
+		d, err := startDemo(time.Now(), false)
 		if err != nil {
 			return runtimeError(err)
 		}
