@@ -104,7 +104,9 @@ func joinPages(b *Board, alerts []*sources.Alert, verdicts []verdict, r *triageR
 		if it.Kind != "page" {
 			continue
 		}
-		if sets, ok := r.pageAlerts[it.ID]; ok {
+		// A page whose alerts carried no label set we could read (a custom
+		// template) is joined by its title instead.
+		if sets := r.pageAlerts[it.ID]; len(sets) > 0 {
 			for _, ls := range sets {
 				bySet[ls["alertname"]] = append(bySet[ls["alertname"]], pageSet{i, ls})
 			}

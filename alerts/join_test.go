@@ -78,7 +78,8 @@ func TestPageJoin(t *testing.T) {
 	snap.Sources = append(snap.Sources, sources.SourceState{
 		Health: sources.Health{Name: "pd", OK: true, Polled: true, LastSuccess: t0},
 		Last:   &sources.Update{Eval: t0, Data: sources.Data{Pages: pd}}})
-	rules := Rules{Triage: Triage{PageAlerts: map[string][]map[string]string{"PLBL": ParseFiring(firingText)}}}
+	rules := Rules{Triage: Triage{PageAlerts: map[string][]map[string]string{"PLBL": ParseFiring(firingText),
+		"PSUBJ": ParseFiring("a custom template")}}}
 	b := Build(snap, rules, t0)
 
 	rows := map[string]Item{}

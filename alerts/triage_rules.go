@@ -40,8 +40,8 @@ type Triage struct {
 	ServiceLabel string
 	// PageAlerts are, per PagerDuty incident ID, the label sets of the alerts
 	// grouped into it (ParseFiring of each incident alert's `firing` detail). An
-	// incident without an entry is joined by its title, when that is Alertmanager's
-	// default subject.
+	// incident without a label set is joined by its title, when that is
+	// Alertmanager's default subject.
 	PageAlerts map[string][]map[string]string
 }
 
