@@ -301,3 +301,32 @@ func TestHexKey(t *testing.T) {
 		t.Error("upper-case hex is another fingerprint")
 	}
 }
+
+// TestHiddenOrderFarApart: starts too far apart to pack into one key take the
+// comparison sort, and give the same order: reason, oldest, input order.
+func TestHiddenOrderFarApart(t *testing.T) {
+	far := alert("far", "alertname", "Info", "severity", "info")
+	far.StartsAt = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	zero := alert("zero", "alertname", "Info", "severity", "info")
+	zero.StartsAt = time.Time{}
+	sil := alert("sil", "alertname", "X")
+	sil.State, sil.SilencedBy = "suppressed", []string{"s"}
+	same := alert("same", "alertname", "Info", "severity", "info")
+	for _, in := range [][]sources.Alert{
+		{far, zero, sil, same}, // centuries apart: compared
+		{same, sil, alert("b", "alertname", "I", "severity", "info")}, // packed
+	} {
+		b := Build(alertSources(&sources.AlertsData{Alerts: in}), Rules{}, t0)
+		var got []string
+		for _, it := range b.Hidden {
+			got = append(got, it.ID)
+		}
+		want := []string{"sil", "zero", "same", "far"}
+		if len(in) == 3 {
+			want = []string{"sil", "same", "b"}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("hidden order %v, want %v", got, want)
+		}
+	}
+}
