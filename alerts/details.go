@@ -12,10 +12,11 @@ import (
 // which rule. Thousands of alerts share one silence or one rule, so a detail that
 // depends only on that is written once and shared.
 type details struct {
-	m     mergedAlerts
-	r     *triageRules
-	now   time.Time
-	cache map[detailKey]string
+	m        mergedAlerts
+	verdicts []verdict
+	r        *triageRules
+	now      time.Time
+	cache    map[detailKey]string
 	// inhibitors names, by fingerprint, the alerts that inhibit some hidden alert:
 	// found in one pass when the first inhibited alert is explained.
 	inhibitorNames map[string]string
@@ -30,8 +31,8 @@ type detailKey struct {
 	n    int
 }
 
-func newDetails(m mergedAlerts, r *triageRules, now time.Time) *details {
-	return &details{m: m, r: r, now: now, cache: map[detailKey]string{}}
+func newDetails(m mergedAlerts, verdicts []verdict, r *triageRules, now time.Time) *details {
+	return &details{m: m, verdicts: verdicts, r: r, now: now, cache: map[detailKey]string{}}
 }
 
 // cached is the detail under key, written by make the first time.
@@ -174,9 +175,11 @@ func trimZero(head string, rest time.Duration, unit string, per time.Duration) s
 func (d *details) inhibitorName(fp string) string {
 	if d.inhibitorNames == nil {
 		d.inhibitorNames = map[string]string{}
-		for _, a := range d.m.alerts {
-			for _, by := range a.InhibitedBy {
-				d.inhibitorNames[by] = ""
+		for i, a := range d.m.alerts {
+			if d.verdicts[i].reason == idxInhibited {
+				for _, by := range a.InhibitedBy {
+					d.inhibitorNames[by] = ""
+				}
 			}
 		}
 		for _, a := range d.m.alerts {

@@ -144,7 +144,7 @@ func appendGroupKey(buf []byte, lbls map[string]string, groupBy []string) []byte
 		}
 		buf = append(buf, name...)
 		buf = append(buf, '=')
-		buf = strconv.AppendQuote(buf, v)
+		buf = appendQuoted(buf, v)
 		n++
 	}
 	return append(buf, '}')
@@ -159,4 +159,17 @@ func groupLabels(lbls map[string]string, groupBy []string) map[string]string {
 		}
 	}
 	return out
+}
+
+// appendQuoted is strconv.AppendQuote, without its rune-by-rune walk for the usual
+// value that is plain printable ASCII with nothing to escape.
+func appendQuoted(buf []byte, v string) []byte {
+	for i := range len(v) {
+		if c := v[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return strconv.AppendQuote(buf, v)
+		}
+	}
+	buf = append(buf, '"')
+	buf = append(buf, v...)
+	return append(buf, '"')
 }

@@ -75,28 +75,28 @@ func (r *triageRules) hiddenBy(a *sources.Alert, name string, sev Severity, now 
 	flapping = r.flapEpisodes > 0 && a.Episodes >= r.flapEpisodes
 	switch {
 	case a.State == "suppressed" && len(a.SilencedBy) > 0:
-		return 0, -1, flapping
+		return idxSilenced, -1, flapping
 	case a.State == "suppressed":
 		// Suppressed with no silence named: Alertmanager's only other mute is an
 		// inhibition.
-		return 1, -1, flapping
+		return idxInhibited, -1, flapping
 	case r.heartbeats[name]:
-		return 2, -1, flapping
+		return idxHeartbeat, -1, flapping
 	}
 	for i := range r.hide {
 		if r.hide[i].matches(a.Labels) {
-			return 3, int32(i), flapping
+			return idxRule, int32(i), flapping
 		}
 	}
 	switch {
 	case severityRank(sev) > r.minRank:
-		return 4, -1, flapping
+		return idxSeverity, -1, flapping
 	case a.State == "pending":
-		return 5, -1, flapping
+		return idxPending, -1, flapping
 	case flapping && !critical:
-		return 6, -1, flapping
+		return idxFlapping, -1, flapping
 	case !critical && r.hold > 0 && !a.StartsAt.IsZero() && now.Sub(a.StartsAt) < r.hold:
-		return 7, -1, flapping
+		return idxHeld, -1, flapping
 	}
 	return -1, -1, flapping
 }
@@ -107,7 +107,7 @@ func hiddenItems(m mergedAlerts, verdicts []verdict, n int, r *triageRules, now 
 	var perReason [len(HiddenReasons)]int
 	members := make([]string, n) // every hidden item's one member, in one array
 	items := make([]Item, n)
-	d := newDetails(m, r, now)
+	d := newDetails(m, verdicts, r, now)
 	for j, idx := range order {
 		a, v := m.alerts[idx], verdicts[idx]
 		perReason[v.reason]++

@@ -100,6 +100,18 @@ const (
 var HiddenReasons = [...]string{ReasonSilenced, ReasonInhibited, ReasonHeartbeat, ReasonRule,
 	ReasonSeverity, ReasonPending, ReasonFlapping, ReasonHeld}
 
+// The reasons' indices in HiddenReasons, as triage records them per alert.
+const (
+	idxSilenced int8 = iota
+	idxInhibited
+	idxHeartbeat
+	idxRule
+	idxSeverity
+	idxPending
+	idxFlapping
+	idxHeld
+)
+
 var defaultHeartbeats = []string{"Watchdog", "DeadMansSwitch", "DeadMansSnitch", "InfoInhibitor"}
 
 // defaultSeverities is the normalisation of the issue: when in doubt, show, so an

@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -327,6 +328,14 @@ func TestHiddenOrderFarApart(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("hidden order %v, want %v", got, want)
+		}
+	}
+}
+
+func TestAppendQuotedIsStrconvs(t *testing.T) {
+	for _, v := range []string{"", "checkout", `a"b`, `a\b`, "tab\there", "ünïcode", "\x7f", "\x00", "10.0.0.1:9100"} {
+		if got, want := string(appendQuoted(nil, v)), strconv.Quote(v); got != want {
+			t.Errorf("%q: %s, want %s", v, got, want)
 		}
 	}
 }
