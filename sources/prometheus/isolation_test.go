@@ -38,6 +38,7 @@ func TestAgainstPrometheusWithDeadTargets(t *testing.T) {
 	t.Run("a failing signal query marks only its signal", func(t *testing.T) { testSignalIsolated(t, p) })
 	t.Run("a failing health query marks only health", func(t *testing.T) { testHealthIsolated(t, p) })
 	t.Run("a broken SLO among good ones", func(t *testing.T) { testBrokenSLO(t, p) })
+	t.Run("a by label no answer has", func(t *testing.T) { testMistypedBy(t, p) })
 }
 
 func pollSource(t *testing.T, src *Source, at time.Time) sources.Data {
@@ -327,5 +328,20 @@ func TestCoverageAskedAgainWithoutABrokenSLO(t *testing.T) {
 	// 24 steps of an hour with data (the step of a 7d window).
 	if got := second.SLOs.Coverage; got["a"] != 24*time.Hour || len(got) != 1 || coverageAsked.Load() != 2 {
 		t.Errorf("second poll: coverage %v after %d checks, want a: 24h after 2", got, coverageAsked.Load())
+	}
+}
+
+// testMistypedBy: with `by: jobb` every query answers and no service is in any
+// answer; that must read as a failure naming the label, not as a board of no data.
+func testMistypedBy(t *testing.T, p *testservers.PromServer) {
+	spec := servicesSpec(selfProfile, "prometheus", "mixed")
+	spec.By = "jobb"
+	data := pollSource(t, newSource(t, p, Options{Signals: spec}), recentPast())
+	if len(data.Signals.Failures) != 1 || !strings.Contains(data.Signals.Failures[0].Err, `is "jobb" the label`) {
+		t.Errorf("failures = %+v, want one naming the by label", data.Signals.Failures)
+	}
+	spec.By = "job"
+	if data := pollSource(t, newSource(t, p, Options{Signals: spec}), recentPast()); len(data.Signals.Failures) != 0 {
+		t.Errorf("with the right label: failures %+v", data.Signals.Failures)
 	}
 }

@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -224,5 +225,41 @@ func (p *signalPlan) assemble(spec *SignalSpec, budget time.Duration) *sources.S
 			out.Failures = append(out.Failures, *f)
 		}
 	}
+	if f := nobodyAnswered(p, spec, out); f != nil {
+		out.Failures = append(out.Failures, *f)
+	}
 	return out
+}
+
+// nobodyAnswered is a failure when the profile's queries all answered and yet no
+// configured service appears in any answer, nor in the health query: a mistyped `by`
+// label (or service names that are not its values) looks exactly like that, and a
+// board of "no data" with an ok badge would hide it. A service that answers through
+// an override of its own does not count as found.
+func nobodyAnswered(p *signalPlan, spec *SignalSpec, out *sources.SignalsData) *sources.QueryFailure {
+	if len(out.Failures) > 0 || len(spec.Services) == 0 || spec.AllServices {
+		return nil
+	}
+	asked := false
+	for _, r := range p.results {
+		if r.service != "" {
+			continue
+		}
+		asked = true
+		for _, c := range r.chunks {
+			if len(c.read.values) > 0 || len(c.read.series) > 0 {
+				return nil
+			}
+		}
+	}
+	if !asked {
+		return nil
+	}
+	for _, ss := range out.Services {
+		if ss.Targets.Known {
+			return nil
+		}
+	}
+	return &sources.QueryFailure{What: "signal queries", Err: fmt.Sprintf(
+		"no configured service is in any answer: is %q the label whose values are the service names? (vigil check lists the labels seen)", spec.By)}
 }
