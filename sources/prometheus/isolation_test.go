@@ -39,6 +39,7 @@ func TestAgainstPrometheusWithDeadTargets(t *testing.T) {
 	t.Run("a failing health query marks only health", func(t *testing.T) { testHealthIsolated(t, p) })
 	t.Run("a broken SLO among good ones", func(t *testing.T) { testBrokenSLO(t, p) })
 	t.Run("a by label no answer has", func(t *testing.T) { testMistypedBy(t, p) })
+	t.Run("a latency threshold that is no bucket", func(t *testing.T) { testNoBucket(t, p) })
 }
 
 func pollSource(t *testing.T, src *Source, at time.Time) sources.Data {
@@ -343,5 +344,23 @@ func testMistypedBy(t *testing.T, p *testservers.PromServer) {
 	spec.By = "job"
 	if data := pollSource(t, newSource(t, p, Options{Signals: spec}), recentPast()); len(data.Signals.Failures) != 0 {
 		t.Errorf("with the right label: failures %+v", data.Signals.Failures)
+	}
+}
+
+// testNoBucket: a latency SLI whose threshold is not a bucket boundary has requests
+// and no bucket to count them against; it reads as that error, not as no data.
+func testNoBucket(t *testing.T, p *testservers.PromServer) {
+	def := func(name string, threshold time.Duration) slo.Definition {
+		return slo.Definition{Name: name, Objective: 0.99, Window: 24 * time.Hour, SLI: slo.SLI{Latency: &slo.LatencySLI{
+			Histogram: "prometheus_http_request_duration_seconds", Selector: `{job="prometheus"}`, Threshold: threshold}}}
+	}
+	src := newSource(t, p, Options{SLOs: []slo.Definition{def("odd", 300*time.Millisecond), def("even", 400*time.Millisecond)}})
+	data := pollSource(t, src, recentPast())
+	f, ok := data.SLOs.Failed["odd"]
+	if !ok || !strings.Contains(f.Err, "le=0.3: the threshold must be one of the histogram's bucket boundaries") || f.Stale {
+		t.Errorf("odd = %+v (%v), want the bucket error", f, ok)
+	}
+	if _, bad := data.SLOs.Failed["even"]; bad || len(data.SLOs.Counts["even"]) == 0 {
+		t.Errorf("even: failed %v, counts %v", data.SLOs.Failed["even"], data.SLOs.Counts["even"])
 	}
 }

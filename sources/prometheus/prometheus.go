@@ -119,9 +119,15 @@ type Source struct {
 	trouble      map[int]*sloTrouble                  // SLO index -> its own query fails
 	comboTrouble map[string]*comboTrouble             // group -> fails though its SLOs do not
 	lastCounts   map[int]map[time.Duration]slo.Counts // SLO index -> its last fresh counts
-	coverage     map[string]time.Duration             // SLO name -> window share with data
-	coverageAt   time.Time                            // evaluation time of the last coverage check
-	coverageWait time.Duration                        // until the next: an hour, less after a failure
+
+	// noBucket marks the latency SLIs whose total answered and whose threshold
+	// bucket did not: a threshold that is not a bucket boundary (own lock: it is set
+	// while answers are read, concurrently).
+	noBucketMu   sync.Mutex
+	noBucket     map[int]bool
+	coverage     map[string]time.Duration // SLO name -> window share with data
+	coverageAt   time.Time                // evaluation time of the last coverage check
+	coverageWait time.Duration            // until the next: an hour, less after a failure
 }
 
 // New checks opts, fills defaults and builds the HTTP client. It does no I/O.

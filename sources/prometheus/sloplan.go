@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/vigil-sre/vigil/slo"
@@ -168,6 +169,17 @@ func (p *sloPlan) assemble(budget time.Duration) *sources.SLOData {
 			out.Failures = append(out.Failures, sources.QueryFailure{What: "SLO " + d.Name + " queries", Query: t.query, Err: t.err})
 		} else if err, ok := p.held[i]; ok {
 			reason = describe(err, budget)
+		}
+		if reason == "" && len(m) == 0 && d.SLI.Latency != nil {
+			s.noBucketMu.Lock()
+			missing := s.noBucket[i]
+			s.noBucketMu.Unlock()
+			if missing {
+				l := d.SLI.Latency
+				reason = fmt.Sprintf("no %s_bucket series with le=%g: the threshold must be one of the histogram's bucket boundaries (vigil check lists them)",
+					l.Histogram, l.Threshold.Seconds())
+				out.Failures = append(out.Failures, sources.QueryFailure{What: "SLO " + d.Name + " threshold", Err: reason})
+			}
 		}
 		if reason == "" {
 			out.Counts[d.Name] = m

@@ -260,6 +260,14 @@ func (s *Source) readShapedCounts(v model.Value, subs []subQuery, shapes []*shap
 			case d.SLI.Latency == nil:
 				c = slo.Counts{Errors: 0, Total: t}
 			default:
+				// Requests came and no bucket answered for the threshold: it is not
+				// one of the histogram's boundaries. Said on the SLO, not as no data.
+				s.noBucketMu.Lock()
+				if s.noBucket == nil {
+					s.noBucket = map[int]bool{}
+				}
+				s.noBucket[k.slo] = true
+				s.noBucketMu.Unlock()
 				continue
 			}
 		} else {
