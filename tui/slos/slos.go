@@ -130,6 +130,11 @@ func (p Pane) makeRow(s *alerts.SLOStatus) row {
 	if b, ok := s.BudgetRemaining.Get(); ok {
 		r.budget, r.hasBudget = b, true
 		r.budgetPct = format.Budget(r.budget)
+		if r.partial != "" {
+			// Computed on part of the window: marked on the number itself, which no
+			// width cuts, as well as in the name's tag, which a narrow screen may.
+			r.budgetPct = "~" + r.budgetPct
+		}
 	}
 	for c, w := range BurnWindows {
 		r.burns[c], r.burnRoles[c] = g.Dash, ui.NoData
