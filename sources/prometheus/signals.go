@@ -231,11 +231,12 @@ func (p *signalPlan) assemble(spec *SignalSpec, budget time.Duration) *sources.S
 	return out
 }
 
-// nobodyAnswered is a failure when the profile's queries all answered and yet no
-// configured service appears in any answer, nor in the health query: a mistyped `by`
-// label (or service names that are not its values) looks exactly like that, and a
-// board of "no data" with an ok badge would hide it. A service that answers through
-// an override of its own does not count as found.
+// nobodyAnswered is a failure when the profile's queries all answered and no series
+// in any answer carries the `by` label, and the health query found no configured
+// service either: a mistyped `by` label answers exactly that (restricted queries
+// match nothing; unrestricted ones aggregate the label away), and a board of "no
+// data" under an ok badge would hide it. A service that answers through an override
+// of its own does not count.
 func nobodyAnswered(p *signalPlan, spec *SignalSpec, out *sources.SignalsData) *sources.QueryFailure {
 	if len(out.Failures) > 0 || len(spec.Services) == 0 || spec.AllServices {
 		return nil
@@ -247,7 +248,7 @@ func nobodyAnswered(p *signalPlan, spec *SignalSpec, out *sources.SignalsData) *
 		}
 		asked = true
 		for _, c := range r.chunks {
-			if len(c.read.values) > 0 || len(c.read.series) > 0 {
+			if c.read.keyed > 0 || len(c.read.values) > 0 || len(c.read.series) > 0 {
 				return nil
 			}
 		}

@@ -36,6 +36,7 @@ type sparkHistory struct {
 type sparkRead struct {
 	values map[string]float64         // the value at the poll's instant, by service
 	series map[string][]sources.Point // the sparkline, by service (a fresh slice each)
+	keyed  int                        // series in the answer that name a service, configured or not
 }
 
 // readSpark asks query over the steps it has not asked yet, up to at, and returns
@@ -68,6 +69,16 @@ func (s *Source) readSpark(ctx context.Context, query string, keep map[string]bo
 		return sparkRead{}, err
 	}
 	out := sparkRead{values: map[string]float64{}, series: map[string][]sources.Point{}}
+	if m, ok := v.(model.Matrix); ok {
+		for _, ss := range m {
+			if ss == nil {
+				continue
+			}
+			if _, ok := key(ss.Metric); ok {
+				out.keyed++
+			}
+		}
+	}
 	from := end.Add(-window)
 	for name, pts := range fresh {
 		if keep != nil && !keep[name] {
