@@ -18,6 +18,7 @@ type Board struct {
 	SLOs        []SLOStatus    `json:"slos"`
 	Pages       []Page         `json:"pages"`
 	OnCall      []OnCall       `json:"on_call"`
+	Silences    []Silence      `json:"silences"`
 	Actionable  []Item         `json:"actionable"`
 	Hidden      []Item         `json:"hidden"`
 	// HiddenCounts is how many alerts each reason hid, for the footer; a reason

@@ -59,6 +59,7 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 		SLOs:        []SLOStatus{},
 		Pages:       []Page{},
 		OnCall:      []OnCall{},
+		Silences:    []Silence{},
 		Actionable:  []Item{},
 		Hidden:      []Item{},
 	}
@@ -100,6 +101,7 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 	})
 	buildSLOs(&b, rules.SLOs, bySource)
 	buildPages(&b, snap)
+	buildSilences(&b, snap, now)
 	b.Actionable = sortActionable(b.Actionable, b.pageItems)
 	triageAlerts(&b, snap, rules.Triage, now)
 	if b.Actionable == nil {

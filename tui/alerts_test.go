@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-sre/vigil/alerts"
 )
@@ -58,5 +61,53 @@ func TestAlertsPane(t *testing.T) {
 	press(t, m, "h")
 	if !strings.Contains(screen(m), "3 ALERTS 2") {
 		t.Error("h does not come back to the alerts")
+	}
+}
+
+// fakeSilences records the silence writes.
+type fakeSilences struct{ calls []string }
+
+func (f *fakeSilences) CreateSilence(_ context.Context, matchers string, d time.Duration, by, comment string) error {
+	f.calls = append(f.calls, fmt.Sprintf("create %s %s %s %s", matchers, d, by, comment))
+	return nil
+}
+func (f *fakeSilences) ExpireSilence(_ context.Context, id string) error {
+	f.calls = append(f.calls, "expire "+id)
+	return nil
+}
+
+func TestSilenceAndExpire(t *testing.T) {
+	sil := &fakeSilences{}
+	m := newModel(t, 140, 40, func(o *Options) { o.Alerts, o.Silences, o.User = true, sil, "ada@example.com" })
+	b := alertedBoard()
+	b.Actionable[len(b.Actionable)-2].Labels = map[string]string{"alertname": "HighLatency", "service": "checkout", "instance": "10.0.0.7:80"}
+	b.Silences = []alerts.Silence{{ID: "4f2a", Matchers: `{alertname="NodeDown"}`, State: "active", CreatedBy: "lin",
+		Comment: "kernel upgrade", EndsAt: clock.Add(12 * time.Minute), EndsSoon: true, Alertmanagers: []string{"am-1", "am-2"}}}
+	board(m, b)
+	press(t, m, "3", "S")
+	if s := screen(m); !strings.Contains(s, `{alertname="HighLatency",service="checkout"}`) || strings.Contains(s, "instance=") {
+		t.Fatalf("the form must prefill the group's labels without instance-like ones:\n%s", s)
+	}
+	press(t, m, "enter", "enter") // matchers, then 1h
+	press(t, m, "enter")          // no comment: refused
+	if !strings.Contains(screen(m), "a silence needs a comment") {
+		t.Errorf("an empty comment was accepted:\n%s", screen(m))
+	}
+	press(t, m, "d", "e", "p", "l", "o", "y", "enter")
+	want := `create {alertname="HighLatency",service="checkout"} 1h0m0s ada@example.com deploy`
+	if len(sil.calls) != 1 || sil.calls[0] != want {
+		t.Errorf("calls %v, want %q", sil.calls, want)
+	}
+	press(t, m, "4")
+	if s := screen(m); !strings.Contains(s, "4 SILENCES 1  1 ending within 30m") || !strings.Contains(s, "SOON 12m") {
+		t.Errorf("silences pane:\n%s", s)
+	}
+	press(t, m, "E")
+	if !strings.Contains(screen(m), `Expire silence 4f2a {alertname="NodeDown"}?`) {
+		t.Fatalf("no confirmation:\n%s", screen(m))
+	}
+	press(t, m, "y")
+	if len(sil.calls) != 2 || sil.calls[1] != "expire 4f2a" {
+		t.Errorf("calls %v", sil.calls)
 	}
 }

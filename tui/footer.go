@@ -148,7 +148,7 @@ func (m *Model) hints(top overlay) []binding {
 func (m *Model) helpKeys() [][2]string {
 	var out [][2]string
 	pageKeys := []string{keys.Ack.Keys()[0], keys.Snooze.Keys()[0], keys.Open.Keys()[0], keys.AckMine.Keys()[0], keys.Mine.Keys()[0]}
-	alertKeys := []string{keys.Hidden.Keys()[0], keys.Explain.Keys()[0]}
+	alertKeys := []string{keys.Hidden.Keys()[0], keys.Explain.Keys()[0], keys.Silence.Keys()[0]}
 	writes := []string{keys.Ack.Keys()[0], keys.Snooze.Keys()[0], keys.AckMine.Keys()[0]}
 	for _, b := range keys.all() {
 		first := b.Binding.Keys()[0]

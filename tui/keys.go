@@ -24,8 +24,8 @@ func bind(keys []string, hint, does, helpKeys, helpDoes string) binding {
 
 // keyMap is every key the dashboard knows, once. Dispatch matches against it, the
 // footer's hints and the help overlay are drawn from it, and a test checks that no
-// key is bound twice. Keys not built yet (silences S E, the filter /, present mode P)
-// are reserved here, disabled, so nothing takes them by accident.
+// key is bound twice. Keys not built yet (the filter /, present mode P) are reserved
+// here, disabled, so nothing takes them by accident.
 type keyMap struct {
 	Move, Ends, PaneCycle, PaneJump binding
 	Enter, Back, Copy               binding
@@ -35,8 +35,8 @@ type keyMap struct {
 	// The pages pane and a page's detail.
 	Ack, Resolve, Snooze, Note, Escalate, Open, AckMine, Mine binding
 
-	// The alerts pane.
-	Hidden, Explain binding
+	// The alerts and silences panes.
+	Hidden, Explain, Silence, Expire binding
 
 	reserved []binding
 }
@@ -67,8 +67,10 @@ var keys = keyMap{
 	Mine:      bind([]string{"m"}, "m", "mine", "m", "only my pages / all"),
 	Hidden:    bind([]string{"h"}, "h", "hidden", "h", "the hidden alerts, with their reasons / the alerts"),
 	Explain:   bind([]string{"x"}, "x", "why", "x", "why the alert is shown or hidden, naming the rule"),
+	Silence:   bind([]string{"S"}, "S", "silence", "S / E", "silence the alert group / expire the silence (asks first)"),
+	Expire:    bind([]string{"E"}, "E", "expire", "", ""),
 	reserved: []binding{
-		reserve("S", "silence"), reserve("E", "expire silence"), reserve("/", "filter"),
+		reserve("/", "filter"),
 		reserve("P", "present mode"),
 	},
 }
@@ -83,7 +85,7 @@ func reserve(k, does string) binding {
 func (k keyMap) all() []binding {
 	out := []binding{k.Move, k.Ends, k.PaneCycle, k.PaneJump, k.Enter, k.Back, k.Copy,
 		k.Freeze, k.Zoom, k.Refresh, k.Help, k.Quit,
-		k.Ack, k.Resolve, k.Snooze, k.Note, k.Escalate, k.Open, k.AckMine, k.Mine, k.Hidden, k.Explain}
+		k.Ack, k.Resolve, k.Snooze, k.Note, k.Escalate, k.Open, k.AckMine, k.Mine, k.Hidden, k.Explain, k.Silence, k.Expire}
 	return append(out, k.reserved...)
 }
 

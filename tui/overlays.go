@@ -129,6 +129,9 @@ type inputOverlay struct {
 	value    string
 	complain string
 	submit   func(string) (complaint string, cmd tea.Cmd)
+	// keep: submit turned this prompt into the next step of a form (a new prompt,
+	// value and submit), so it stays open.
+	keep bool
 }
 
 // maxInput bounds what can be typed: a note is a line, not a document.
@@ -141,10 +144,15 @@ func (in *inputOverlay) update(m *Model, msg tea.Msg) (overlay, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch msg.String() {
 		case "enter":
+			in.keep = false
 			complaint, cmd := in.submit(in.value)
 			if complaint != "" {
 				in.complain = complaint
 				return in, nil
+			}
+			if in.keep {
+				in.complain = ""
+				return in, cmd
 			}
 			return nil, cmd
 		case "backspace":

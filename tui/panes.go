@@ -10,6 +10,7 @@ import (
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 	"github.com/vigil-sre/vigil/tui/pages"
 	"github.com/vigil-sre/vigil/tui/signals"
+	"github.com/vigil-sre/vigil/tui/silencelist"
 	"github.com/vigil-sre/vigil/tui/slodetail"
 	"github.com/vigil-sre/vigil/tui/slos"
 )
@@ -133,6 +134,28 @@ func (s alertsPane) rows() int                      { return s.p.Len() }
 func (s alertsPane) helpName() string               { return "alerts" }
 func (s alertsPane) open(*Model) (overlay, tea.Cmd) { return nil, nil }
 func (s alertsPane) update(msg tea.KeyPressMsg) (pane, tea.Cmd) {
+	var cmd tea.Cmd
+	s.p, cmd = s.p.Update(msg)
+	return s, cmd
+}
+
+// silencesPane is the silences pane behind the pane interface; E expires a silence.
+type silencesPane struct {
+	p   silencelist.Pane
+	now func() time.Time
+}
+
+func (s silencesPane) setBoard(b *alerts.Board) pane  { s.p = s.p.SetBoard(b); return s }
+func (s silencesPane) setSize(w, h int) pane          { s.p = s.p.SetSize(w, h); return s }
+func (s silencesPane) setStyles(st *ui.Styles) pane   { s.p = s.p.SetStyles(st); return s }
+func (s silencesPane) setFocused(f bool) pane         { s.p = s.p.SetFocused(f); return s }
+func (s silencesPane) setFrozen(f bool) pane          { s.p = s.p.SetFrozen(f); return s }
+func (s silencesPane) view(w, h int) string           { return s.p.SetNow(s.now()).View(w, h) }
+func (s silencesPane) need() int                      { return s.p.Need() }
+func (s silencesPane) rows() int                      { return s.p.Len() }
+func (s silencesPane) helpName() string               { return "silences" }
+func (s silencesPane) open(*Model) (overlay, tea.Cmd) { return nil, nil }
+func (s silencesPane) update(msg tea.KeyPressMsg) (pane, tea.Cmd) {
 	var cmd tea.Cmd
 	s.p, cmd = s.p.Update(msg)
 	return s, cmd

@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-sre/vigil/tui/pagedetail"
 	"github.com/vigil-sre/vigil/tui/pages"
 	"github.com/vigil-sre/vigil/tui/signals"
+	"github.com/vigil-sre/vigil/tui/silencelist"
 	"github.com/vigil-sre/vigil/tui/slodetail"
 	"github.com/vigil-sre/vigil/tui/slos"
 )
@@ -43,9 +44,14 @@ type Options struct {
 
 	// Pages shows the pages pane: a PagerDuty source is configured.
 	Pages bool
-	// Alerts shows the alerts pane: an Alertmanager (or Prometheus alerts) source is
+	// Alerts shows the alerts and silences panes: an Alertmanager source is
 	// configured.
 	Alerts bool
+	// Silences writes silences to every Alertmanager; nil is read-only for them.
+	Silences SilenceActions
+	// User is who a silence is created by (the config's pagerduty.from, else the
+	// login name).
+	User string
 	// Me is the PagerDuty user ID that "only mine" (m, A) means; "" turns them off.
 	Me string
 	// Actions writes to PagerDuty; nil is read-only, and ReadOnlyReason says why
@@ -131,6 +137,7 @@ func New(opts Options) *Model {
 	}
 	if opts.Alerts {
 		m.panes = append(m.panes, alertsPane{p: alertlist.New(st, len(m.panes)+1), now: func() time.Time { return m.now }})
+		m.panes = append(m.panes, silencesPane{p: silencelist.New(st, len(m.panes)+1), now: func() time.Time { return m.now }})
 	}
 	m.panes[0] = m.panes[0].setFocused(true)
 	return m
@@ -313,8 +320,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := m.pageKey(msg); ok {
 		return cmd
 	}
-	if ok := m.alertKey(msg); ok {
-		return nil
+	if cmd, ok := m.alertKey(msg); ok {
+		return cmd
 	}
 	if top != nil {
 		if is(msg, keys.Back) {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
+
+	amlabels "github.com/prometheus/alertmanager/pkg/labels"
 
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/config"
@@ -82,4 +85,43 @@ func checkAlertmanagers(ctx context.Context, w io.Writer, setup *Setup, timeout 
 	}
 	fmt.Fprintf(w, "alertmanager %s: ok (%d alerts, %d silences)\n", names, n, sil)
 	return 0
+}
+
+// silenceActions posts silences to every Alertmanager of the group, and expires them
+// wherever they are held.
+type silenceActions struct{ group *alertmanager.Group }
+
+// CreateSilence parses matchers with Alertmanager's own parser and silences them for
+// d from now on every Alertmanager.
+func (s silenceActions) CreateSilence(ctx context.Context, matchers string, d time.Duration, createdBy, comment string) error {
+	parsed, err := amlabels.ParseMatchers(matchers)
+	if err != nil {
+		return fmt.Errorf("matchers %s: %w", matchers, err)
+	}
+	var ms []sources.Matcher
+	for _, m := range parsed {
+		ms = append(ms, sources.Matcher{Name: m.Name, Value: m.Value,
+			IsRegex: m.Type == amlabels.MatchRegexp || m.Type == amlabels.MatchNotRegexp,
+			IsEqual: m.Type == amlabels.MatchEqual || m.Type == amlabels.MatchRegexp})
+	}
+	now := time.Now()
+	_, err = s.group.CreateSilence(ctx, ms, now, now.Add(d), createdBy, comment)
+	return err
+}
+
+// ExpireSilence ends the silence on every Alertmanager that holds it.
+func (s silenceActions) ExpireSilence(ctx context.Context, id string) error {
+	return s.group.ExpireSilence(ctx, id)
+}
+
+// silenceUser is who a silence is made by: the PagerDuty From address when there is
+// one (the same person writes both), else the login name.
+func silenceUser(cfg *config.Config) string {
+	if cfg.PagerDuty != nil && cfg.PagerDuty.From != "" {
+		return cfg.PagerDuty.From
+	}
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "vigil"
 }

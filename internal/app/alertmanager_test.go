@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/testservers"
 )
 
@@ -91,5 +92,57 @@ func TestSnapshotTriagesAlertmanagerAlerts(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "alertmanager am-1, am-2: ok (4 alerts, 2 silences)") {
 		t.Errorf("check output:\n%s", out.String())
+	}
+}
+
+// TestSilenceActionsReachEveryAlertmanager: a silence made from the dashboard's form
+// text is held by both Alertmanagers, and expiring it ends it on both.
+func TestSilenceActionsReachEveryAlertmanager(t *testing.T) {
+	am1 := testservers.Alertmanager(t, testservers.AMOptions{})
+	am2 := testservers.Alertmanager(t, testservers.AMOptions{})
+	cfg := "alertmanager:\n  - name: am-1\n    url: " + am1.URL() + "\n  - name: am-2\n    url: " + am2.URL() + "\n"
+	c, err := config.Parse("vigil.yaml", []byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, err := newAlertmanagers(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := silenceActions{group}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := acts.CreateSilence(ctx, `{alertname="CheckoutDown",service=~"check.*"}`, time.Hour, "ada@example.com", "deploy"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := group.Poll(ctx, time.Now())
+	if err != nil || data.Alerts == nil || len(data.Alerts.Silences) != 2 {
+		t.Fatalf("silences after create: %+v, %v (one per unclustered Alertmanager)", data.Alerts, err)
+	}
+	if len(am1.AmtoolSilenceIDs(t)) != 1 || len(am2.AmtoolSilenceIDs(t)) != 1 {
+		t.Errorf("amtool silence query: am-1 %v, am-2 %v, want one each", am1.AmtoolSilenceIDs(t), am2.AmtoolSilenceIDs(t))
+	}
+	for _, s := range data.Alerts.Silences {
+		if s.State != "active" || s.CreatedBy != "ada@example.com" || s.Comment != "deploy" || len(s.Matchers) != 2 {
+			t.Errorf("silence = %+v", s)
+		}
+		if err := acts.ExpireSilence(ctx, s.ID); err != nil {
+			t.Errorf("expire %s: %v", s.ID, err)
+		}
+	}
+	if ids := append(am1.AmtoolSilenceIDs(t), am2.AmtoolSilenceIDs(t)...); len(ids) != 0 {
+		t.Errorf("amtool still lists active silences after expire: %v", ids)
+	}
+	data, err = group.Poll(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range data.Alerts.Silences {
+		if s.State != "expired" {
+			t.Errorf("after expire: %+v", s)
+		}
+	}
+	if err := acts.CreateSilence(ctx, `{alertname=~"("}`, time.Hour, "ada", "bad"); err == nil {
+		t.Error("a bad matcher was posted")
 	}
 }

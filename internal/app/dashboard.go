@@ -96,7 +96,12 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		Version: ui.Version,
 	}
 	setup.pageOptions(&opts)
-	opts.Alerts = setup.Alertmanagers != nil
+	if setup.Alertmanagers != nil {
+		opts.Alerts, opts.User = true, silenceUser(setup.Config)
+		if !setup.ReadOnly {
+			opts.Silences = silenceActions{setup.Alertmanagers}
+		}
+	}
 	model := tui.New(opts)
 	p := tea.NewProgram(withTestFault(model), tea.WithContext(ctx), tea.WithColorProfile(profile))
 
