@@ -216,7 +216,7 @@ func (m *Model) ackMine() tea.Cmd {
 func (m *Model) readOnly() string {
 	why := m.opts.ReadOnlyReason
 	if why == "" {
-		why = "no PagerDuty source can write"
+		why = "writes are off"
 	}
 	return "read-only: " + why
 }

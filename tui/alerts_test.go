@@ -44,7 +44,7 @@ func TestAlertsPane(t *testing.T) {
 		t.Error("an alert's label drove the terminal")
 	}
 	press(t, m, "x")
-	if l := lastLine(m); !strings.Contains(l, "HighLatency is shown: critical") {
+	if l := lastLine(m); !strings.Contains(l, "HighLatency: shown: critical") {
 		t.Errorf("x: %q", l)
 	}
 	press(t, m, "h")
@@ -55,7 +55,7 @@ func TestAlertsPane(t *testing.T) {
 		}
 	}
 	press(t, m, "j", "x")
-	if l := lastLine(m); !strings.Contains(l, "NodeDown is hidden: silenced (silence 4f2a by ada") {
+	if l := lastLine(m); !strings.Contains(l, "NodeDown: hidden: silenced — silence 4f2a by ada") {
 		t.Errorf("x on a hidden alert: %q", l)
 	}
 	press(t, m, "h")
@@ -109,5 +109,25 @@ func TestSilenceAndExpire(t *testing.T) {
 	press(t, m, "y")
 	if len(sil.calls) != 2 || sil.calls[1] != "expire 4f2a" {
 		t.Errorf("calls %v", sil.calls)
+	}
+}
+
+// TestEmptyPanesDoNotClaimAllClear: with its source down, an empty alerts, silences
+// or pages pane says the rows are unknown, not that nothing is open.
+func TestEmptyPanesDoNotClaimAllClear(t *testing.T) {
+	m := newModel(t, 120, 50, func(o *Options) { o.Alerts, o.Pages = true, true })
+	b := troubledBoard()
+	b.Sources = append(b.Sources,
+		alerts.SourceStatus{Name: "am", Kind: "alertmanager", State: alerts.SourceDown, Error: "connection refused"},
+		alerts.SourceStatus{Name: "pagerduty", Kind: "pagerduty", State: alerts.SourceDown, Error: "HTTP 401 unauthorized"})
+	board(m, b)
+	s := screen(m)
+	for _, want := range []string{"pages unknown: pd down: 401 Unauthorized", "alerts unknown: am down: connection refused", "silences unknown: am down"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "no alert needs a human") || strings.Contains(s, "no open pages") || strings.Contains(s, "hidden 0") {
+		t.Errorf("an empty pane claims all clear while its source is down:\n%s", s)
 	}
 }

@@ -94,6 +94,9 @@ func (m *Model) hiddenCounts() string {
 		}
 	}
 	if total == 0 {
+		if ui.SourceDoubt(&m.board, "alertmanager") != "" {
+			return "hidden " + m.st.Glyphs.Dash // unknown, not none
+		}
 		return "hidden 0"
 	}
 	dot := " · "

@@ -92,7 +92,7 @@ type pagesPane struct {
 }
 
 func (s pagesPane) setBoard(b *alerts.Board) pane {
-	s.p = s.p.SetBoard(b.Pages, b.GeneratedAt)
+	s.p = s.p.SetBoard(b)
 	return s
 }
 func (s pagesPane) setSize(w, h int) pane        { s.p = s.p.SetSize(w, h); return s }

@@ -96,6 +96,9 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		Version: ui.Version,
 	}
 	setup.pageOptions(&opts)
+	if setup.ReadOnly {
+		opts.ReadOnlyReason = "--read-only" // silences too, not only PagerDuty
+	}
 	if setup.Alertmanagers != nil {
 		opts.Alerts, opts.User = true, silenceUser(setup.Config)
 		if !setup.ReadOnly {

@@ -200,21 +200,3 @@ func parseTime(s string) time.Time {
 	}
 	return t
 }
-
-// Mine is the incidents assigned to user, in order: the pages pane's "only mine". It
-// is nil when user is "" (no user_id configured).
-func Mine(incidents []sources.Incident, user string) []sources.Incident {
-	if user == "" {
-		return nil
-	}
-	var out []sources.Incident
-	for _, in := range incidents {
-		for _, a := range in.Assignees {
-			if a.ID == user {
-				out = append(out, in)
-				break
-			}
-		}
-	}
-	return out
-}

@@ -39,6 +39,7 @@ type Pane struct {
 	hidden  bool // showing the hidden alerts
 	now     time.Time
 	number  string // the pane's number on screen, given by the root
+	doubt   string // why the alerts may not be all there are ("" when every Alertmanager answered)
 }
 
 // New returns an empty pane drawn with st, numbered n on screen.
@@ -48,6 +49,7 @@ func New(st *ui.Styles, n int) Pane { return Pane{st: st, number: strconv.Itoa(n
 // the row it was on.
 func (p Pane) SetBoard(b *alerts.Board) Pane {
 	p.loaded, p.now = true, b.GeneratedAt
+	p.doubt = ui.SourceDoubt(b, "alertmanager")
 	p.shown = p.shown[:0:0]
 	if p.hidden {
 		p.shown = append(p.shown, b.Hidden...)
@@ -73,9 +75,6 @@ func (p Pane) ToggleHidden() Pane {
 	p.list = ui.List{}
 	return p
 }
-
-// Hidden reports whether the hidden alerts are shown.
-func (p Pane) Hidden() bool { return p.hidden }
 
 // SetNow moves the clock the ages are counted from.
 func (p Pane) SetNow(now time.Time) Pane { p.now = now; return p }
@@ -118,28 +117,13 @@ func (p Pane) Selected() (alerts.Item, bool) {
 }
 
 // Explain is one line saying why the row under the cursor is shown or hidden,
-// naming the rule, from the Board's own judgement.
+// naming the rule: the Board's own words (alerts.Explain), never re-judged here.
 func (p Pane) Explain() string {
 	it, ok := p.Selected()
 	if !ok {
 		return ""
 	}
-	name := textsafe.Clean(it.Title)
-	if it.Reason != "" {
-		s := name + " is hidden: " + it.Reason
-		if it.ReasonDetail != "" {
-			s += " (" + textsafe.Clean(it.ReasonDetail) + ")"
-		}
-		return s
-	}
-	s := name + " is shown: " + string(it.Severity) + ", not silenced, inhibited, a heartbeat, hidden by a rule, pending, flapping or held"
-	if it.Flapping {
-		s = name + " is shown though it flaps: critical alerts are never hidden for flapping"
-	}
-	if it.Count > 1 {
-		s += "; " + strconv.Itoa(it.Count) + " alerts grouped"
-	}
-	return s
+	return strings.TrimSpace(textsafe.Clean(it.Title)) + ": " + textsafe.Clean(alerts.Explain(it))
 }
 
 // View draws the pane in exactly height lines, none wider than width.
@@ -159,7 +143,11 @@ func (p Pane) View(width, height int) string {
 	case len(p.shown) == 0 && p.hidden:
 		out = append(out, muted.Render(ui.Trunc("    nothing hidden", width, p.st.Glyphs.Ellipsis)))
 	case len(p.shown) == 0:
-		out = append(out, muted.Render(ui.Trunc("    no alert needs a human (h shows the hidden ones)", width, p.st.Glyphs.Ellipsis)))
+		msg := "    no alert needs a human (h shows the hidden ones)"
+		if p.doubt != "" {
+			msg = "    alerts unknown: " + textsafe.Clean(p.doubt)
+		}
+		out = append(out, muted.Render(ui.Trunc(msg, width, p.st.Glyphs.Ellipsis)))
 	}
 	cur := p.list.Cursor()
 	for pos := first; pos < last; pos++ {

@@ -40,7 +40,8 @@ type Pane struct {
 	focused bool
 	mine    bool
 	me      string            // the PagerDuty user ID that "mine" means; "" disables it
-	pending map[string]string // incident ID -> the write under way ("ack…")
+	pending map[string]string // incident ID -> the write under way
+	doubt   string            // why the pages may not be all there are ("" when PagerDuty answered) ("ack…")
 	now     time.Time
 	w, h    int
 }
@@ -49,8 +50,9 @@ type Pane struct {
 func New(st *ui.Styles, me string) Pane { return Pane{st: st, me: me} }
 
 // SetBoard shows the Board's pages. The cursor stays on the incident it was on.
-func (p Pane) SetBoard(pages []alerts.Page, now time.Time) Pane {
-	p.all, p.loaded, p.now = pages, true, now
+func (p Pane) SetBoard(b *alerts.Board) Pane {
+	p.all, p.loaded, p.now = b.Pages, true, b.GeneratedAt
+	p.doubt = ui.SourceDoubt(b, "pagerduty")
 	return p.refilter()
 }
 
@@ -76,9 +78,6 @@ func (p Pane) Pin() Pane {
 	p.list.Pin()
 	return p
 }
-
-// Mine reports whether only my pages are shown.
-func (p Pane) Mine() bool { return p.mine }
 
 func (p Pane) refilter() Pane {
 	p.shown = p.all
@@ -136,9 +135,6 @@ func (p Pane) Selected() (alerts.Page, bool) {
 	return p.shown[p.list.At(p.list.Cursor())], true
 }
 
-// Shown is the pages as listed now (only mine, or all).
-func (p Pane) Shown() []alerts.Page { return p.shown }
-
 // View draws the pane in exactly height lines, none wider than width.
 func (p Pane) View(width, height int) string {
 	if width <= 0 || height <= 0 {
@@ -157,7 +153,11 @@ func (p Pane) View(width, height int) string {
 	case len(p.shown) == 0 && p.mine:
 		out = append(out, muted.Render(ui.Trunc("    none assigned to you (m shows all)", width, p.st.Glyphs.Ellipsis)))
 	case len(p.shown) == 0:
-		out = append(out, muted.Render(ui.Trunc("    no open pages", width, p.st.Glyphs.Ellipsis)))
+		msg := "    no open pages"
+		if p.doubt != "" {
+			msg = "    pages unknown: " + textsafe.Clean(p.doubt)
+		}
+		out = append(out, muted.Render(ui.Trunc(msg, width, p.st.Glyphs.Ellipsis)))
 	}
 	cur := p.list.Cursor()
 	for pos := first; pos < last; pos++ {

@@ -33,7 +33,7 @@ type Pane struct {
 	focused bool
 	now     time.Time
 	number  string
-	pending map[string]string // silence ID -> the write under way
+	doubt   string // why the silences may not be all there are
 }
 
 // New returns an empty pane drawn with st, numbered n on screen.
@@ -42,6 +42,7 @@ func New(st *ui.Styles, n int) Pane { return Pane{st: st, number: strconv.Itoa(n
 // SetBoard shows the Board's silences; the cursor stays on the one it was on.
 func (p Pane) SetBoard(b *alerts.Board) Pane {
 	p.rows, p.loaded, p.now = b.Silences, true, b.GeneratedAt
+	p.doubt = ui.SourceDoubt(b, "alertmanager")
 	ids := make([]string, len(p.rows))
 	for i, s := range p.rows {
 		ids[i] = s.ID
@@ -52,9 +53,6 @@ func (p Pane) SetBoard(b *alerts.Board) Pane {
 
 // SetNow moves the clock the times are counted from.
 func (p Pane) SetNow(now time.Time) Pane { p.now = now; return p }
-
-// SetPending marks the silences whose writes are under way, by ID.
-func (p Pane) SetPending(pending map[string]string) Pane { p.pending = pending; return p }
 
 // SetSize records the size the pane is drawn at.
 func (p Pane) SetSize(_, h int) Pane { p.list.SetHeight(max(h-1, 1)); return p }
@@ -114,7 +112,11 @@ func (p Pane) View(width, height int) string {
 	}
 	out = append(out, p.st.P(role, false).Render(ui.Trunc(mark+title, width, p.st.Glyphs.Ellipsis)))
 	if p.loaded && len(p.rows) == 0 {
-		out = append(out, p.st.P(ui.NoData, false).Render(ui.Trunc("    no active silence", width, p.st.Glyphs.Ellipsis)))
+		msg := "    no active silence"
+		if p.doubt != "" {
+			msg = "    silences unknown: " + textsafe.Clean(p.doubt)
+		}
+		out = append(out, p.st.P(ui.NoData, false).Render(ui.Trunc(msg, width, p.st.Glyphs.Ellipsis)))
 	}
 	cur := p.list.Cursor()
 	for pos := first; pos < last; pos++ {
@@ -138,9 +140,6 @@ func (p Pane) row(s *alerts.Silence, w int, sel bool) string {
 	}
 	lb.Pad(plain, 1)
 	state, role := s.State, ui.NoData
-	if w, ok := p.pending[s.ID]; ok {
-		state, role = w, ui.Accent
-	}
 	lb.Left(plain, st.P(role, hl), ui.Trunc(state, stateW, g.Ellipsis), stateW)
 	lb.Pad(plain, 1)
 	ends, endsRole := "in "+format.Age(max(s.EndsAt.Sub(p.now), 0)), ui.Plain

@@ -225,3 +225,25 @@ func Num(n *alerts.Number, dash string, f func(float64) string) string {
 // NoticeMsg is a one-line confirmation for the footer ("copied 8 queries"), shown for
 // a few seconds whatever key comes next.
 type NoticeMsg string
+
+// SourceDoubt is why the Board's rows from sources of kind cannot be taken as the
+// whole truth ("alertmanager down: connection refused"), or "" when every such source
+// answered its latest poll. An empty pane says this instead of "nothing open": no
+// answer is not the same as nothing to see.
+func SourceDoubt(b *alerts.Board, kind string) string {
+	for _, s := range b.Sources {
+		if s.Kind != kind || s.OK {
+			continue
+		}
+		state := s.State
+		if state == "" {
+			state = "down"
+		}
+		why := s.Name + " " + state
+		if s.Error != "" {
+			why += ": " + s.Error
+		}
+		return why
+	}
+	return ""
+}
