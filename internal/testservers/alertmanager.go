@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -101,13 +100,7 @@ func (a *AMServer) Stop() {
 	if cmd == nil {
 		return
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(stopGrace):
-		_ = cmd.Process.Kill()
-		<-done
-	}
+	stopProcess(cmd, done)
 }
 
 func (a *AMServer) start() error {
@@ -134,7 +127,7 @@ func (a *AMServer) start() error {
 		_ = cmd.Wait()
 		close(done)
 	}()
-	if err := waitReady(a.URL(), done); err != nil {
+	if err := waitReady(a.URL()+"/-/ready", done); err != nil {
 		_ = cmd.Process.Kill()
 		<-done
 		if strings.Contains(tail(a.logPath, 5), "address already in use") {
@@ -144,29 +137,6 @@ func (a *AMServer) start() error {
 	}
 	a.cmd, a.done = cmd, done
 	return nil
-}
-
-// waitReady polls base/-/ready until it answers 200, the process exits, or
-// readyTimeout passes.
-func waitReady(base string, done <-chan struct{}) error {
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(readyTimeout)
-	for time.Now().Before(deadline) {
-		select {
-		case <-done:
-			return errors.New("server exited before it was ready")
-		default:
-		}
-		resp, err := client.Get(base + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("not ready after %s", readyTimeout)
 }
 
 // PushAlert is one alert as a test sends it to Alertmanager. A zero StartsAt is now

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -162,13 +161,7 @@ func (p *PromServer) Stop() {
 	if cmd == nil {
 		return
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(stopGrace):
-		_ = cmd.Process.Kill()
-		<-done
-	}
+	stopProcess(cmd, done)
 }
 
 func (p *PromServer) start() error {
@@ -203,7 +196,7 @@ func (p *PromServer) start() error {
 		_ = cmd.Wait()
 		close(done)
 	}()
-	if err := p.waitReady(done); err != nil {
+	if err := waitReady(p.URL()+"/-/ready", done); err != nil {
 		_ = cmd.Process.Kill()
 		<-done
 		if strings.Contains(tail(p.logPath, 5), "address already in use") {
@@ -241,27 +234,6 @@ func (p *PromServer) config() string {
 		b.WriteString("]\n")
 	}
 	return b.String()
-}
-
-func (p *PromServer) waitReady(done <-chan struct{}) error {
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(readyTimeout)
-	for time.Now().Before(deadline) {
-		select {
-		case <-done:
-			return errors.New("prometheus exited before it was ready")
-		default:
-		}
-		resp, err := client.Get(p.URL() + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("not ready after %s", readyTimeout)
 }
 
 func freePort() (int, error) {

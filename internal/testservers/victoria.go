@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -116,7 +115,7 @@ func (v *VMServer) start(bin string, opts VMOptions) error {
 		_ = cmd.Wait()
 		close(done)
 	}()
-	if err := v.waitReady(done); err != nil {
+	if err := waitReady(v.URL()+"/health", done); err != nil {
 		_ = cmd.Process.Kill()
 		<-done
 		if strings.Contains(tail(v.logPath, 5), "address already in use") {
@@ -148,40 +147,13 @@ func (v *VMServer) scrapeConfig(opts VMOptions) string {
 	return b.String()
 }
 
-func (v *VMServer) waitReady(done <-chan struct{}) error {
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(readyTimeout)
-	for time.Now().Before(deadline) {
-		select {
-		case <-done:
-			return errors.New("victoria-metrics exited before it was ready")
-		default:
-		}
-		resp, err := client.Get(v.URL() + "/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("not ready after %s", readyTimeout)
-}
-
 // stop ends the server: SIGTERM (VictoriaMetrics flushes its buffers), then SIGKILL
 // after 5s.
 func (v *VMServer) stop() {
 	if v.cmd == nil {
 		return
 	}
-	_ = v.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-v.done:
-	case <-time.After(stopGrace):
-		_ = v.cmd.Process.Kill()
-		<-v.done
-	}
+	stopProcess(v.cmd, v.done)
 	v.cmd = nil
 }
 
