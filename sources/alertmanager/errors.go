@@ -1,23 +1,16 @@
 package alertmanager
 
 import (
-	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/sources/internal/errtext"
 )
 
 // amError is one Alertmanager's failure as the operator reads it: which Alertmanager,
@@ -107,10 +100,6 @@ func describe(err error, budget time.Duration) string {
 		st     *statusError
 		capErr *capError
 		bad    *badAnswer
-		dnsErr *net.DNSError
-		auth   x509.UnknownAuthorityError
-		rec    tls.RecordHeaderError
-		netErr net.Error
 		urlErr *url.Error
 		syn    *json.SyntaxError
 		typ    *json.UnmarshalTypeError
@@ -122,31 +111,13 @@ func describe(err error, budget time.Duration) string {
 		return capErr.Error()
 	case errors.As(err, &bad):
 		return clip(bad.Error())
-	case errors.Is(err, context.DeadlineExceeded):
-		if budget > 0 {
-			return "timeout after " + budget.Round(100*time.Millisecond).String()
-		}
-		return "timeout"
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return "host unreachable"
-	case errors.As(err, &dnsErr):
-		return "DNS lookup of " + clip(dnsErr.Name) + " failed"
-	case errors.As(err, &auth):
-		return "TLS: certificate signed by an unknown authority (set tls_config.ca_file)"
-	case errors.As(err, &rec):
-		return "TLS handshake with a plain-HTTP server (use http://)"
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return "timeout"
+	}
+	if s, ok := errtext.Transport(err, budget, "set tls_config.ca_file"); ok {
+		return s
+	}
+	switch {
 	case errors.As(err, &syn), errors.As(err, &typ):
 		return "bad answer: not Alertmanager's JSON (" + clip(err.Error()) + ")"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "response cut short"
 	case errors.As(err, &urlErr):
 		return reason(urlErr.Err.Error())
 	}
@@ -174,28 +145,9 @@ func bodyReason(body []byte) string {
 	return clip(redactURLs(s))
 }
 
-// reason is a cleaned, clipped error text, never empty.
-func reason(s string) string {
-	s = clip(redactURLs(s))
-	if s == "" {
-		return "error with no message"
-	}
-	return s
-}
-
-var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@`)
-
-// redactURLs masks the credentials of every URL in s.
-func redactURLs(s string) string { return userinfo.ReplaceAllString(s, "${1}xxxxx@") }
-
-// maxReason bounds a server's own words in an error.
-const maxReason = 160
-
-// clip makes s one printable line of at most maxReason runes.
-func clip(s string) string {
-	s = strings.Join(strings.Fields(textsafe.Clean(strings.NewReplacer("\n", " ", "\r", " ", "\t", " ").Replace(s))), " ")
-	if r := []rune(s); len(r) > maxReason {
-		s = string(r[:maxReason-1]) + "…"
-	}
-	return s
-}
+// The shared wording: one clean, clipped line with URL passwords masked.
+var (
+	reason     = errtext.Text
+	redactURLs = errtext.RedactURLs
+	clip       = errtext.Clip
+)

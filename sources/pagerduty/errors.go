@@ -1,22 +1,15 @@
 package pagerduty
 
 import (
-	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 
 	pd "github.com/PagerDuty/go-pagerduty"
-
-	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/sources/internal/errtext"
 )
 
 // Error is a failed PagerDuty request as the operator reads it: a few words, or
@@ -58,9 +51,6 @@ func (e *budgetError) Error() string {
 	return fmt.Sprintf("request budget of %d a minute spent", e.limit)
 }
 
-// maxReason bounds PagerDuty's own words in a message: a status line, not a log.
-const maxReason = 160
-
 // describe turns what a go-pagerduty call returned into an *Error, or the
 // retryAfterError the transport saw. The library flattens transport errors with %v,
 // so the transport's own error comes from the trip.
@@ -80,47 +70,12 @@ func (s *Source) describe(err error, t *trip) error {
 
 // describeTransport is a transport error in a few words.
 func describeTransport(err error) string {
-	var (
-		capErr  *capError
-		dnsErr  *net.DNSError
-		authErr x509.UnknownAuthorityError
-		hostErr x509.HostnameError
-		certErr x509.CertificateInvalidError
-		recErr  tls.RecordHeaderError
-		netErr  net.Error
-	)
-	switch {
-	case errors.As(err, &capErr):
+	var capErr *capError
+	if errors.As(err, &capErr) {
 		return capErr.Error()
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return "host unreachable"
-	case errors.As(err, &dnsErr):
-		if dnsErr.IsNotFound {
-			return "no such host " + clip(dnsErr.Name)
-		}
-		return "DNS lookup of " + clip(dnsErr.Name) + " failed"
-	case errors.As(err, &authErr):
-		return "TLS: certificate signed by an unknown authority"
-	case errors.As(err, &hostErr):
-		return "TLS: certificate is not valid for " + clip(hostErr.Host)
-	case errors.As(err, &certErr):
-		return "TLS: " + clip(certErr.Error())
-	case errors.As(err, &recErr):
-		return "TLS handshake with a plain-HTTP server (use http://)"
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return "timeout"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "response cut short"
-	case errors.Is(err, io.EOF):
-		return "connection closed by the server"
+	}
+	if s, ok := errtext.Transport(err, 0, ""); ok {
+		return s
 	}
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
@@ -178,18 +133,5 @@ func reason(s string) string {
 	return clip(s)
 }
 
-// clip makes s one printable line of at most maxReason runes, without the escape
-// sequences a hostile server could put in its message.
-func clip(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == '\t' {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(textsafe.Clean(s)), " ")
-	if r := []rune(s); len(r) > maxReason {
-		s = string(r[:maxReason-1]) + "…"
-	}
-	return s
-}
+// clip is the shared wording: one clean line of at most errtext.Max runes.
+var clip = errtext.Clip
