@@ -13,7 +13,10 @@ import (
 // Silence is one active or pending Alertmanager silence, as the silences pane and
 // the snapshot show it.
 type Silence struct {
-	ID            string    `json:"id"`
+	ID string `json:"id"`
+	// IDs are all its IDs: unclustered Alertmanagers each hold a copy of a silence
+	// posted to all of them under an ID of their own. Expiring it expires every one.
+	IDs           []string  `json:"ids"`
 	Matchers      string    `json:"matchers"` // in Alertmanager's syntax: {alertname="X",service=~"a|b"}
 	State         string    `json:"state"`    // active | pending
 	StartsAt      time.Time `json:"starts_at"`
@@ -42,7 +45,7 @@ func buildSilences(b *Board, snap sources.Snapshot, now time.Time) {
 			}
 			seen[s.ID] = true
 			b.Silences = append(b.Silences, Silence{
-				ID: s.ID, Matchers: MatcherText(s.Matchers), State: s.State, StartsAt: s.StartsAt, EndsAt: s.EndsAt,
+				ID: s.ID, IDs: idsOf(s), Matchers: MatcherText(s.Matchers), State: s.State, StartsAt: s.StartsAt, EndsAt: s.EndsAt,
 				CreatedBy: s.CreatedBy, Comment: s.Comment, Alertmanagers: slices.Clone(s.Sources),
 				EndsSoon: s.State == "active" && s.EndsAt.Sub(now) <= SilenceEndsSoon,
 			})
@@ -77,4 +80,12 @@ func MatcherText(ms []sources.Matcher) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// idsOf is every ID of s, never empty.
+func idsOf(s sources.Silence) []string {
+	if len(s.IDs) == 0 {
+		return []string{s.ID}
+	}
+	return slices.Clone(s.IDs)
 }

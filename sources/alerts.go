@@ -45,6 +45,9 @@ type Silence struct {
 	Comment   string
 	State     string   // active | pending | expired
 	Sources   []string // the Alertmanagers that hold it
+	// IDs are every ID the silence has: Alertmanagers that do not share silences
+	// each hold their own copy under an ID of their own. ID is the first.
+	IDs []string
 }
 
 // Matcher is one matcher of a silence, in Alertmanager's terms.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -55,9 +56,19 @@ func (m *Model) alertKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.say(m.readOnly())
 			return nil, true
 		}
-		id := sil.ID // captured at the key press
+		id, ids := sil.ID, slices.Clone(sil.IDs) // captured at the key press
+		if len(ids) == 0 {
+			ids = []string{id}
+		}
 		m.confirm("Expire silence "+id+" "+textsafe.Clean(sil.Matchers)+"?", func() tea.Cmd {
-			return m.runSilence(id, "expire…", func(ctx context.Context) error { return m.opts.Silences.ExpireSilence(ctx, id) })
+			return m.runSilence(id, "expire…", func(ctx context.Context) error {
+				// Every copy: unclustered Alertmanagers each hold one under its own ID.
+				var errs []error
+				for _, id := range ids {
+					errs = append(errs, m.opts.Silences.ExpireSilence(ctx, id))
+				}
+				return errors.Join(errs...)
+			})
 		})
 		return nil, true
 	}

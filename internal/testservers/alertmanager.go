@@ -291,3 +291,10 @@ func (a *AMServer) amtool(t testing.TB, args ...string) string {
 	}
 	return string(out)
 }
+
+// Amtool runs amtool against this Alertmanager with args and returns what it prints,
+// failing the test when it fails.
+func (a *AMServer) Amtool(t testing.TB, args ...string) string {
+	t.Helper()
+	return a.amtool(t, args...)
+}

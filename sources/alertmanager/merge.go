@@ -1,6 +1,7 @@
 package alertmanager
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -26,7 +27,8 @@ import (
 //
 // A silence held by several Alertmanagers (a cluster shares IDs) is one Silence whose
 // Sources lists them; its fields are those of the most alive copy (active, then
-// pending, then expired), since that copy is the one still muting alerts.
+// pending, then expired), since that copy is the one still muting alerts. Copies of
+// one silence under different IDs (unclustered Alertmanagers) are one too: joinTwins.
 func merge(answers []answer) *sources.AlertsData {
 	n := 0
 	for _, a := range answers {
@@ -104,7 +106,57 @@ func merge(answers []answer) *sources.AlertsData {
 		}
 	}
 	slices.SortFunc(out.Silences, func(x, y sources.Silence) int { return strings.Compare(x.ID, y.ID) })
+	out.Silences = joinTwins(out.Silences)
 	return out
+}
+
+// joinTwins makes one Silence of the copies of a silence that Alertmanagers which do
+// not share silences (separate clusters, a pair with broken gossip) each hold under an
+// ID of their own: vigil posts the same silence to every Alertmanager, and the
+// operator means one silence, listed once and expired everywhere. Twins have the same
+// matchers, author, comment and end (to the millisecond: vigil posts one body to all) and live in
+// different Alertmanagers. The first ID (in ID order) names the silence; IDs lists them all.
+func joinTwins(silences []sources.Silence) []sources.Silence {
+	first := map[string]int{}
+	out := silences[:0]
+	for _, s := range silences {
+		s.IDs = []string{s.ID}
+		key := twinKey(s)
+		i, ok := first[key]
+		if ok && !sharesSource(out[i].Sources, s.Sources) {
+			t := &out[i]
+			t.IDs = append(t.IDs, s.ID)
+			t.Sources = uniq(t.Sources, s.Sources)
+			if silenceRank(s.State) > silenceRank(t.State) {
+				t.State, t.StartsAt = s.State, s.StartsAt
+			}
+			continue
+		}
+		if !ok {
+			first[key] = len(out)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// twinKey is what two copies of one silence have in common.
+func twinKey(s sources.Silence) string {
+	ms := make([]string, len(s.Matchers))
+	for i, m := range s.Matchers {
+		ms[i] = fmt.Sprintf("%q %t %t %q", m.Name, m.IsRegex, m.IsEqual, m.Value)
+	}
+	slices.Sort(ms)
+	return fmt.Sprintf("%q\x00%q\x00%d\x00%s", s.CreatedBy, s.Comment, s.EndsAt.UnixMilli(), strings.Join(ms, "\x00"))
+}
+
+func sharesSource(a, b []string) bool {
+	for _, s := range b {
+		if slices.Contains(a, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // silenceRank orders silence states by how much they still mute.

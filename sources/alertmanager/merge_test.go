@@ -61,11 +61,40 @@ func TestMergeKeepsAlertsOfOneReplicaAndSilencesByID(t *testing.T) {
 		t.Errorf("alerts %+v", got.Alerts)
 	}
 	want := []sources.Silence{
-		{ID: "s", State: "active", Comment: "live copy", Sources: []string{"a", "b"}},
-		{ID: "t", State: "active", Sources: []string{"a"}},
+		{ID: "s", State: "active", Comment: "live copy", Sources: []string{"a", "b"}, IDs: []string{"s"}},
+		{ID: "t", State: "active", Sources: []string{"a"}, IDs: []string{"t"}},
 	}
 	if !reflect.DeepEqual(got.Silences, want) {
 		t.Errorf("silences %+v\nwant %+v", got.Silences, want)
+	}
+}
+
+// Unclustered Alertmanagers each hold vigil's silence under an ID of their own: the
+// copies are one silence with both IDs; a look-alike in the same Alertmanager, or one
+// that differs in comment, end or matchers, is not a copy.
+func TestMergeJoinsCopiesOfOneSilence(t *testing.T) {
+	t.Parallel()
+	end := time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC)
+	ms := []sources.Matcher{{Name: "alertname", Value: "DiskFull", IsEqual: true}, {Name: "service", Value: "checkout", IsEqual: true}}
+	reversed := []sources.Matcher{ms[1], ms[0]}
+	sil := func(id, state, comment string, end time.Time, ms []sources.Matcher) sources.Silence {
+		return sources.Silence{ID: id, State: state, Comment: comment, CreatedBy: "ada", EndsAt: end, Matchers: ms}
+	}
+	got := merge([]answer{
+		{am: "a", silences: []sources.Silence{sil("a1", "active", "disk swap", end, ms), sil("a2", "active", "disk swap", end, ms)}},
+		{am: "b", silences: []sources.Silence{sil("b1", "active", "disk swap", end, reversed),
+			sil("b2", "active", "other", end, ms), sil("b3", "active", "disk swap", end.Add(time.Millisecond), ms)}},
+	}).Silences
+	var ids [][]string
+	for _, s := range got {
+		ids = append(ids, s.IDs)
+	}
+	want := [][]string{{"a1", "b1"}, {"a2"}, {"b2"}, {"b3"}}
+	if !reflect.DeepEqual(ids, want) {
+		t.Fatalf("silence IDs %v, want %v", ids, want)
+	}
+	if got[0].ID != "a1" || !reflect.DeepEqual(got[0].Sources, []string{"a", "b"}) {
+		t.Errorf("the joined silence: %+v", got[0])
 	}
 }
 
