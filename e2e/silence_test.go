@@ -91,8 +91,9 @@ alertmanager:
 			t.Errorf("the silence on %s matches the instance:\n%s", am.URL(), out)
 		}
 	}
-	// The alert leaves the actionable list for the hidden one, with its reason.
-	tm.waitFor(20*time.Second, "silenced 1")
+	// The alert leaves the actionable list for the hidden one, with its reason, and
+	// the two copies are one silence.
+	tm.waitFor(20*time.Second, "silenced 1", "SILENCES 1 ")
 
 	// E on the silences pane, confirmed, expires it everywhere.
 	focusPane(t, tm, "SILENCES")
