@@ -93,7 +93,7 @@ alertmanager:
 	}
 	// The alert leaves the actionable list for the hidden one, with its reason, and
 	// the two copies are one silence.
-	tm.waitFor(20*time.Second, "silenced 1", "SILENCES 1 ")
+	tm.waitFor(20*time.Second, "silenced 1", "SILENCES 1\n")
 
 	// E on the silences pane, confirmed, expires it everywhere.
 	focusPane(t, tm, "SILENCES")
