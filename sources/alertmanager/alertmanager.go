@@ -16,6 +16,7 @@ package alertmanager
 
 import (
 	"context"
+	"io"
 	"errors"
 	"fmt"
 	"net/http"
@@ -109,15 +110,17 @@ func (s *Source) fetch(ctx context.Context) (answer, error) {
 	}
 	a := answer{am: s.name}
 	var (
-		wg                 sync.WaitGroup
-		alertErr, silErr   error
-		alertBody, silBody []byte
+		wg               sync.WaitGroup
+		alertErr, silErr error
+		silBody          []byte
 	)
 	wg.Go(func() {
-		alertBody, alertErr = s.do(ctx, http.MethodGet, "/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true", nil)
-		if alertErr == nil {
-			a.alerts, alertErr = decodeAlerts(alertBody, s.name)
-		}
+		alertErr = s.stream(ctx, http.MethodGet, "/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true", nil,
+			func(r io.Reader) error {
+				var err error
+				a.alerts, err = readAlerts(r, s.name)
+				return err
+			})
 	})
 	wg.Go(func() {
 		silBody, silErr = s.do(ctx, http.MethodGet, "/api/v2/silences", nil)

@@ -1,7 +1,10 @@
 package alertmanager
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"reflect"
 	"time"
 
 	"github.com/prometheus/alertmanager/api/v2/models"
@@ -24,27 +27,50 @@ const (
 // BenchmarkPollTwoAlertmanagers10k). TestWireAlertMatchesModels keeps the fields in
 // step with the models.
 type wireAlert struct {
-	Annotations  models.LabelSet     `json:"annotations"`
+	Annotations  labelSet            `json:"annotations"`
 	EndsAt       *time.Time          `json:"endsAt"`
 	Fingerprint  *string             `json:"fingerprint"`
 	StartsAt     *time.Time          `json:"startsAt"`
 	Status       *models.AlertStatus `json:"status"`
 	GeneratorURL string              `json:"generatorURL"`
-	Labels       models.LabelSet     `json:"labels"`
+	Labels       labelSet            `json:"labels"`
 }
 
-// decodeAlerts reads the answer to GET /api/v2/alerts. Every field used is checked:
-// a null where Alertmanager always sends a value makes the whole answer an error
-// (naming the alert), never a panic and never an alert silently dropped. The
-// generated models' Validate is not used because it requires fields older
-// Alertmanagers do not send (mutedBy, before 0.28).
+// decodeAlerts reads the answer to GET /api/v2/alerts held whole; see readAlerts.
 func decodeAlerts(body []byte, am string) ([]sources.Alert, error) {
-	var raw []*wireAlert
-	if err := json.Unmarshal(body, &raw); err != nil {
+	return readAlerts(bytes.NewReader(body), am)
+}
+
+// readAlerts reads the answer to GET /api/v2/alerts as it arrives, one alert at a
+// time. Every field used is checked: a null where Alertmanager always sends a value
+// makes the whole answer an error (naming the alert), never a panic and never an
+// alert silently dropped. The generated models' Validate is not used because it
+// requires fields older Alertmanagers do not send (mutedBy, before 0.28).
+func readAlerts(r io.Reader, am string) ([]sources.Alert, error) {
+	dec := json.NewDecoder(r)
+	tok, err := dec.Token()
+	if err != nil {
 		return nil, err
 	}
-	if raw == nil {
+	if tok == nil {
 		return nil, badf("alerts: null, want a list")
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, &json.UnmarshalTypeError{Value: jsonKind(tok), Type: reflect.TypeFor[[]*wireAlert]()}
+	}
+	var raw []*wireAlert
+	for dec.More() {
+		var w *wireAlert
+		if err := dec.Decode(&w); err != nil {
+			return nil, err
+		}
+		raw = append(raw, w)
+	}
+	if _, err := dec.Token(); err != nil { // the closing bracket
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, badf("alerts: more after the list")
 	}
 	out := make([]sources.Alert, 0, len(raw))
 	for i, r := range raw {
@@ -64,10 +90,14 @@ func decodeAlerts(body []byte, am string) ([]sources.Alert, error) {
 		if state != StateActive && state != StateSuppressed && state != StateUnprocessed {
 			return nil, badf("alert %s: unknown state %q", clip(*r.Fingerprint), clip(state))
 		}
+		annotations := map[string]string(r.Annotations)
+		if annotations == nil {
+			annotations = map[string]string{}
+		}
 		a := sources.Alert{
 			Fingerprint:   *r.Fingerprint,
 			Labels:        r.Labels,
-			Annotations:   r.Annotations,
+			Annotations:   annotations,
 			StartsAt:      *r.StartsAt,
 			GeneratorURL:  r.GeneratorURL,
 			State:         state,
@@ -75,9 +105,6 @@ func decodeAlerts(body []byte, am string) ([]sources.Alert, error) {
 			InhibitedBy:   r.Status.InhibitedBy,
 			Alertmanagers: []string{am},
 			Episodes:      -1,
-		}
-		if a.Annotations == nil {
-			a.Annotations = map[string]string{}
 		}
 		if r.EndsAt != nil {
 			a.EndsAt = *r.EndsAt
@@ -141,4 +168,17 @@ func decodeSilences(body []byte, am string) ([]sources.Silence, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// jsonKind names the kind of value a JSON token starts, as encoding/json's errors do.
+func jsonKind(tok json.Token) string {
+	switch tok.(type) {
+	case json.Delim:
+		return "object"
+	case string:
+		return "string"
+	case bool:
+		return "bool"
+	}
+	return "number"
 }
