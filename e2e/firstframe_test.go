@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vigil-sre/vigil/internal/testservers"
 	"github.com/vigil-sre/vigil/sources/sim"
 )
 
@@ -53,4 +55,108 @@ func BenchmarkFirstFrame1000Pages(b *testing.B) {
 		tm.keys("q")
 	}
 	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/first-frame")
+}
+
+// BenchmarkFirstFrame10000Alerts is the time from starting the real binary in tmux to
+// its first frame triaging 10,000 alerts held by a real Alertmanager (60 alertnames
+// over 100 services, an instance each, a tenth silenced, severities mixed), and the
+// binary's peak RSS (VmHWM) then and after two more polls. tmux is asked for the
+// screen every 5 ms. Run it with -benchtime 3x.
+func BenchmarkFirstFrame10000Alerts(b *testing.B) {
+	bin := vigilBinary(b)
+	am := testservers.Alertmanager(b, testservers.AMOptions{})
+	if am == nil {
+		return
+	}
+	severities := []string{"critical", "warning", "warning", "info", "warning"}
+	batch := make([]testservers.PushAlert, 0, 1000)
+	for i := range 10000 {
+		batch = append(batch, testservers.PushAlert{
+			Labels: map[string]string{
+				"alertname": fmt.Sprintf("Alert%02d", i%60), "service": fmt.Sprintf("svc-%03d", i%100),
+				"instance": fmt.Sprintf("10.0.%d.%d:9100", i/250, i%250), "severity": severities[i%len(severities)],
+				"team": "team-" + strconv.Itoa(i%7),
+			},
+			Annotations: map[string]string{"summary": fmt.Sprintf("something is wrong on instance %d", i),
+				"runbook_url": "https://runbooks.example.com/alert" + strconv.Itoa(i%60)},
+			StartsAt:     time.Now().Add(-time.Duration(i) * time.Second),
+			GeneratorURL: "http://127.0.0.1:9090/graph?g0.expr=up",
+		})
+		if len(batch) == cap(batch) {
+			am.Push(b, batch...)
+			batch = batch[:0]
+		}
+	}
+	am.Silence(b, map[string]string{"team": "team-3"}, "team 3 maintenance")
+	if n := am.AlertCount(b); n != 10000 {
+		b.Fatalf("the Alertmanager holds %d alerts, want 10000", n)
+	}
+	dir := b.TempDir()
+	cfg := "refresh: 5s\ntimeout: 5s\nalertmanager:\n  - name: am\n    url: " + am.URL() + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "vigil.yaml"), []byte(cfg), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	var firstHWM, laterHWM int
+	for b.Loop() {
+		tm := newTerm(b, 160, 40, dir, "TERM=xterm-256color")
+		start := time.Now()
+		tm.line(bin + " --config vigil.yaml")
+		deadline := start.Add(30 * time.Second)
+		for !strings.Contains(tm.screen(), "silenced ") && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		elapsed := time.Since(start)
+		if s := tm.screen(); !strings.Contains(s, "silenced ") || !strings.Contains(s, "Alert") {
+			b.Fatalf("no triaged alerts after 30 s:\n%s", s)
+		}
+		total += elapsed
+		pid := tm.childPID()
+		firstHWM = max(firstHWM, peakRSS(b, pid))
+		time.Sleep(11 * time.Second) // two more polls
+		laterHWM = max(laterHWM, peakRSS(b, pid))
+		tm.keys("q")
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/first-frame")
+	b.ReportMetric(float64(firstHWM)/1024, "MiB-peak-rss-first-frame")
+	b.ReportMetric(float64(laterHWM)/1024, "MiB-peak-rss-after-3-polls")
+}
+
+// childPID is the process the pane's shell is running (the binary typed into it).
+func (tm *term) childPID() int {
+	tm.t.Helper()
+	shell := strings.TrimSpace(tm.tmux("list-panes", "-t", tm.name, "-F", "#{pane_pid}"))
+	out, err := os.ReadFile("/proc/" + shell + "/task/" + shell + "/children")
+	if err != nil {
+		tm.t.Fatalf("children of the pane's shell %s: %v", shell, err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 1 {
+		tm.t.Fatalf("the pane's shell %s runs %q, want one process", shell, out)
+	}
+	pid, err := strconv.Atoi(f[0])
+	if err != nil {
+		tm.t.Fatal(err)
+	}
+	return pid
+}
+
+// peakRSS is a process's peak resident set (VmHWM) in KiB.
+func peakRSS(tb testing.TB, pid int) int {
+	tb.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for l := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return kb
+		}
+	}
+	tb.Fatalf("no VmHWM in /proc/%d/status", pid)
+	return 0
 }
