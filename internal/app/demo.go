@@ -19,14 +19,18 @@ const demoRefresh = 5 * time.Second
 
 // demo is a running simulated world and the setup that watches it.
 type demo struct {
-	Setup     *Setup
-	server    *sim.PrometheusServer
-	pagerDuty *sim.PagerDuty
+	Setup        *Setup
+	server       *sim.PrometheusServer
+	pagerDuty    *sim.PagerDuty
+	alertmanager *sim.Alertmanager
 }
 
 func (d *demo) Close() {
 	d.server.Close()
 	d.pagerDuty.Close()
+	if d.alertmanager != nil {
+		_ = d.alertmanager.Close()
+	}
 }
 
 // demoTokenEnv holds the demo's PagerDuty token: the simulator takes any token, and
@@ -60,11 +64,17 @@ func startDemo(start time.Time, readOnly bool) (*demo, error) {
 		return nil, fmt.Errorf("demo: starting the simulated PagerDuty: %w", err)
 	}
 	d := &demo{server: server, pagerDuty: pd}
+	am := sim.DemoAlertmanager(sc, time.Now)
+	if err := am.Start(); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("demo: starting the simulated Alertmanager: %w", err)
+	}
+	d.alertmanager = am
 	if err := os.Setenv(demoTokenEnv, "demo"); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	cfg := demoConfig(server.URL(), pd.URL())
+	cfg := demoConfig(server.URL(), pd.URL(), am.URL())
 	if err := cfg.Validate(); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("demo config: %w", err)
@@ -78,7 +88,7 @@ func startDemo(start time.Time, readOnly bool) (*demo, error) {
 	return d, nil
 }
 
-func demoConfig(url, pagerDutyURL string) *config.Config {
+func demoConfig(url, pagerDutyURL, alertmanagerURL string) *config.Config {
 	q := sim.Demo()
 	lat := config.Threshold{Value: q.Thresholds.Latency.Seconds()}
 	errs, sat := config.Threshold{Value: q.Thresholds.Errors}, config.Threshold{Value: q.Thresholds.Saturation}
@@ -86,6 +96,9 @@ func demoConfig(url, pagerDutyURL string) *config.Config {
 		File:       "(demo)",
 		Refresh:    model.Duration(demoRefresh),
 		Prometheus: []config.Prometheus{{Name: "demo", URL: url, HTTP: promconfig.DefaultHTTPClientConfig}},
+		Alertmanager: []config.Alertmanager{
+			{Name: "demo-am", URL: alertmanagerURL, HTTP: promconfig.DefaultHTTPClientConfig},
+		},
 		Signals: &config.Signals{
 			Prometheus: "demo", By: q.By,
 			Latency: q.Latency, Traffic: q.Traffic, Errors: q.Errors, Saturation: q.Saturation,
