@@ -307,6 +307,9 @@ func TestFilterTypingTakesEveryKey(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "/q?r2hz more lines_") {
 		t.Errorf("paste:\n%s", s)
 	}
+	if strings.Contains(m.render(), "\x1b]0;") {
+		t.Error("pasted text drove the terminal")
+	}
 	if _, cmd := m.Update(keyMsg("ctrl+c")); cmd == nil {
 		t.Error("ctrl+c does not quit while typing")
 	} else if _, ok := cmd().(tea.QuitMsg); !ok {
@@ -352,4 +355,28 @@ func TestFilterGolden(t *testing.T) {
 	press(t, m, "/", "ctrl+u")
 	typeText(t, m, `{state=~"(crit"}`)
 	golden(t, "filter-bad-80x24", screen(m))
+}
+
+// TestFilterLineFits: a long filter and a long message at a narrow width: every
+// line fits, the screen is its height, and the end of the input, where the typing
+// is, stays in view.
+func TestFilterLineFits(t *testing.T) {
+	for _, w := range []int{20, 40, 80} {
+		m := newModel(t, w, 12)
+		board(m, troubledBoard())
+		press(t, m, "/")
+		typeText(t, m, `{service=~"`+strings.Repeat("ab", 40)+`(end"}`)
+		lines := strings.Split(screen(m), "\n")
+		if len(lines) != 12 {
+			t.Errorf("width %d: %d lines, want 12", w, len(lines))
+		}
+		for _, l := range lines {
+			if n := len([]rune(l)); n > w {
+				t.Errorf("width %d: a line of %d cells: %q", w, n, l)
+			}
+		}
+		if s := screen(m); !strings.Contains(s, `(end"}_`) {
+			t.Errorf("width %d: the end of the input is not in view:\n%s", w, s)
+		}
+	}
 }
