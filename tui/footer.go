@@ -50,7 +50,7 @@ func (m *Model) footer() string {
 	if top != nil && top.modal() { // the help, a confirmation, an input: ? is theirs
 		tail = tail[1:]
 	}
-	if _, typing := top.(*inputOverlay); typing {
+	if typing(top) {
 		quit := keys.Quit
 		quit.SetHelp("ctrl+c", "quit")
 		tail = []binding{quit}
@@ -135,6 +135,13 @@ func (m *Model) hints(top overlay) []binding {
 		if m.opts.Me != "" {
 			hs = append(hs, keys.Mine)
 		}
+	}
+	if m.paneFilter(m.focus).Active() {
+		clear := keys.Back
+		clear.SetHelp("esc", "clear filter")
+		hs = append([]binding{clear}, hs...)
+	} else {
+		hs = append(hs, keys.Filter)
 	}
 	freeze, zoom := keys.Freeze, keys.Zoom
 	if m.frozen {

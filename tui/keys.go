@@ -24,11 +24,11 @@ func bind(keys []string, hint, does, helpKeys, helpDoes string) binding {
 
 // keyMap is every key the dashboard knows, once. Dispatch matches against it, the
 // footer's hints and the help overlay are drawn from it, and a test checks that no
-// key is bound twice. Keys not built yet (the filter /, present mode P) are reserved
+// key is bound twice. Keys not built yet (present mode P) are reserved
 // here, disabled, so nothing takes them by accident.
 type keyMap struct {
 	Move, Ends, PaneCycle, PaneJump binding
-	Enter, Back, Copy               binding
+	Enter, Back, Copy, Filter       binding
 	Freeze, Zoom, Refresh           binding
 	Help, Quit                      binding
 
@@ -52,6 +52,7 @@ var keys = keyMap{
 	Enter:     bind([]string{"enter"}, "enter", "detail", "enter / esc", "detail (SLO, page) / back"),
 	Back:      bind([]string{"esc"}, "esc", "back", "", ""),
 	Copy:      bind([]string{"c"}, "c", "copy queries", "c", "copy the SLO's queries (detail)"),
+	Filter:    bind([]string{"/"}, "/", "filter", "/", `filter by text or {label="value"}; esc clears`),
 	Freeze:    bind([]string{"f"}, "f", "freeze", "f", "freeze / unfreeze the row order"),
 	Zoom:      bind([]string{"z"}, "z", "zoom", "z", "zoom the focused pane"),
 	Refresh:   bind([]string{"r"}, "r", "refresh", "r", "refresh now"),
@@ -70,7 +71,6 @@ var keys = keyMap{
 	Silence:   bind([]string{"S"}, "S", "silence", "S / E", "silence the alert group / expire the silence (asks first)"),
 	Expire:    bind([]string{"E"}, "E", "expire", "", ""),
 	reserved: []binding{
-		reserve("/", "filter"),
 		reserve("P", "present mode"),
 	},
 }
@@ -83,7 +83,7 @@ func reserve(k, does string) binding {
 
 // all lists every binding, reserved ones included, in help order.
 func (k keyMap) all() []binding {
-	out := []binding{k.Move, k.Ends, k.PaneCycle, k.PaneJump, k.Enter, k.Back, k.Copy,
+	out := []binding{k.Move, k.Ends, k.PaneCycle, k.PaneJump, k.Enter, k.Back, k.Filter, k.Copy,
 		k.Freeze, k.Zoom, k.Refresh, k.Help, k.Quit,
 		k.Ack, k.Resolve, k.Snooze, k.Note, k.Escalate, k.Open, k.AckMine, k.Mine, k.Hidden, k.Explain, k.Silence, k.Expire}
 	return append(out, k.reserved...)

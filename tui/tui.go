@@ -188,6 +188,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return m, cmd
 			}
 		}
+	case tea.PasteMsg:
+		if top := m.top(); typing(top) {
+			return m, m.replaceTop(top.update(m, msg))
+		}
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
@@ -259,12 +263,16 @@ func (m *Model) push(o overlay) {
 	m.layout()
 }
 
-// key routes a key: quit always; a modal overlay (the help) takes everything else;
-// then the keys that work everywhere (help, refresh, panes, freeze, zoom); then the
-// top overlay, with back popping it; then the focused pane.
+// key routes a key: the filter line and / first (filter.go); quit always; a modal
+// overlay (the help) takes everything else; then the keys that work everywhere (help,
+// refresh, panes, freeze, zoom); then the top overlay, with back popping it; then the
+// focused pane.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if cmd, ok := m.filterKey(msg); ok {
+		return cmd
+	}
 	top := m.top()
-	if _, typing := top.(*inputOverlay); typing {
+	if typing(top) {
 		// While a note or a duration is typed, q is a letter: only ctrl+c quits.
 		if msg.String() == "ctrl+c" {
 			return tea.Quit

@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/tui/internal/filter"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
 
@@ -40,6 +41,11 @@ type Pane struct {
 	now     time.Time
 	number  string // the pane's number on screen, given by the root
 	doubt   string // why the alerts may not be all there are ("" when every Alertmanager answered)
+	// filter is the / filter, one for both views: h then shows what is hidden of
+	// what the operator is looking at. total is the view's rows before it.
+	filter filter.Query
+	total  int
+	board  *alerts.Board // the latest, for SetFilter
 }
 
 // New returns an empty pane drawn with st, numbered n on screen.
@@ -48,7 +54,7 @@ func New(st *ui.Styles, n int) Pane { return Pane{st: st, number: strconv.Itoa(n
 // SetBoard shows the Board's alert groups, or its hidden alerts. The cursor stays on
 // the row it was on.
 func (p Pane) SetBoard(b *alerts.Board) Pane {
-	p.loaded, p.now = true, b.GeneratedAt
+	p.loaded, p.now, p.board = true, b.GeneratedAt, b
 	p.doubt = ui.SourceDoubt(b, "alertmanager")
 	p.shown = p.shown[:0:0]
 	if p.hidden {
@@ -60,6 +66,8 @@ func (p Pane) SetBoard(b *alerts.Board) Pane {
 			}
 		}
 	}
+	p.total = len(p.shown)
+	p.shown = filter.Apply(p.filter, p.shown, filter.Alert)
 	ids := make([]string, len(p.shown))
 	for i, it := range p.shown {
 		ids[i] = it.ID
@@ -67,6 +75,22 @@ func (p Pane) SetBoard(b *alerts.Board) Pane {
 	p.list.Set(ids)
 	return p
 }
+
+// SetFilter shows only the rows q keeps, in both views; the cursor stays on its row
+// when that is still shown, else goes to the first.
+func (p Pane) SetFilter(q filter.Query) Pane {
+	p.filter = q
+	if p.board == nil {
+		return p
+	}
+	sel, had := p.list.SelectedName()
+	p = p.SetBoard(p.board)
+	p.list.Refiltered(sel, had)
+	return p
+}
+
+// Filter is the pane's / filter.
+func (p Pane) Filter() filter.Query { return p.filter }
 
 // ToggleHidden switches between the actionable groups and the hidden alerts; the
 // caller sets the Board again.
@@ -140,6 +164,8 @@ func (p Pane) View(width, height int) string {
 	switch {
 	case !p.loaded:
 		out = append(out, muted.Render(ui.Trunc("    waiting for the first poll…", width, p.st.Glyphs.Ellipsis)))
+	case len(p.shown) == 0 && p.filter.Active():
+		out = append(out, muted.Render(ui.Trunc(ui.NoMatch(p.filter.String(), p.doubt), width, p.st.Glyphs.Ellipsis)))
 	case len(p.shown) == 0 && p.hidden:
 		out = append(out, muted.Render(ui.Trunc("    nothing hidden", width, p.st.Glyphs.Ellipsis)))
 	case len(p.shown) == 0:
@@ -160,6 +186,13 @@ func (p Pane) header(w, first, last int) string {
 	title := ui.Title(p.number, "ALERTS", "ALERTS", len(p.shown), first, last, p.loaded, w-2)
 	if p.hidden {
 		title = ui.Title(p.number, "HIDDEN", "HIDDEN", len(p.shown), first, last, p.loaded, w-2)
+	}
+	if p.filter.Active() {
+		name := "ALERTS"
+		if p.hidden {
+			name = "HIDDEN"
+		}
+		title = ui.FilterTitle(p.number, name, name, len(p.shown), p.total, first, last, p.loaded, p.filter.String(), w-2)
 	}
 	mark, role := " ", ui.Border
 	if p.focused {

@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/tui/internal/filter"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
 
@@ -34,7 +35,9 @@ const (
 type Pane struct {
 	st      *ui.Styles
 	all     []alerts.Page // the Board's pages, in its order
-	shown   []alerts.Page // all, or only mine
+	shown   []alerts.Page // all, or only mine, then those the filter keeps
+	total   int           // rows before the filter: all, or only mine
+	filter  filter.Query  // the / filter
 	list    ui.List
 	loaded  bool
 	focused bool
@@ -89,6 +92,8 @@ func (p Pane) refilter() Pane {
 			}
 		}
 	}
+	p.total = len(p.shown)
+	p.shown = filter.Apply(p.filter, p.shown, filter.Page)
 	ids := make([]string, len(p.shown))
 	for i, pg := range p.shown {
 		ids[i] = pg.ID
@@ -96,6 +101,19 @@ func (p Pane) refilter() Pane {
 	p.list.Set(ids)
 	return p
 }
+
+// SetFilter shows only the pages q keeps; the cursor stays on its page when that is
+// still shown, else goes to the first.
+func (p Pane) SetFilter(q filter.Query) Pane {
+	p.filter = q
+	sel, had := p.list.SelectedName()
+	p = p.refilter()
+	p.list.Refiltered(sel, had)
+	return p
+}
+
+// Filter is the pane's / filter.
+func (p Pane) Filter() filter.Query { return p.filter }
 
 // SetSize records the size the pane is drawn at.
 func (p Pane) SetSize(w, h int) Pane {
@@ -150,6 +168,8 @@ func (p Pane) View(width, height int) string {
 	switch {
 	case !p.loaded:
 		out = append(out, muted.Render(ui.Trunc("    waiting for the first poll…", width, p.st.Glyphs.Ellipsis)))
+	case len(p.shown) == 0 && p.filter.Active():
+		out = append(out, muted.Render(ui.Trunc(ui.NoMatch(p.filter.String(), p.doubt), width, p.st.Glyphs.Ellipsis)))
 	case len(p.shown) == 0 && p.mine:
 		out = append(out, muted.Render(ui.Trunc("    none assigned to you (m shows all)", width, p.st.Glyphs.Ellipsis)))
 	case len(p.shown) == 0:
@@ -205,6 +225,13 @@ func (p Pane) header(lay layout, first, last int) string {
 	title := ui.Title("3", "PAGES", "PAGES", len(p.shown), first, last, p.loaded, lead+numW+urgencyW+statusW+1)
 	if p.mine {
 		title += " mine"
+	}
+	if p.filter.Active() {
+		name := "PAGES"
+		if p.mine {
+			name += " mine"
+		}
+		title = ui.FilterTitle("3", name, "PAGES", len(p.shown), p.total, first, last, p.loaded, p.filter.String(), lay.width-1)
 	}
 	mark, role := " ", ui.Border
 	if p.focused {

@@ -13,6 +13,7 @@ import (
 	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
 	"github.com/vigil-sre/vigil/sources"
+	"github.com/vigil-sre/vigil/tui/internal/filter"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
 
@@ -43,6 +44,7 @@ type Pane struct {
 	list    ui.List
 	loaded  bool
 	focused bool
+	filter  filter.Query // the / filter: rows holds only the services it keeps
 
 	longest  int // widest name, plus room for the longest tag
 	maxSpark int // the longest series, in points
@@ -59,8 +61,9 @@ type Pane struct {
 // New returns an empty pane drawn with st.
 func New(st *ui.Styles) Pane { return Pane{st: st} }
 
-// SetBoard shows services, which come worst first. The cursor stays on the service
-// it was on; when frozen, rows keep their places and new services are appended.
+// SetBoard shows services, which come worst first, or those the filter keeps. The
+// cursor stays on the service it was on; when frozen, rows keep their places and new
+// services are appended.
 func (p Pane) SetBoard(services []alerts.ServiceRow) Pane {
 	rows := make([]row, len(services))
 	names := make([]string, len(services))
@@ -73,10 +76,39 @@ func (p Pane) SetBoard(services []alerts.ServiceRow) Pane {
 			p.maxSpark = max(p.maxSpark, len(s))
 		}
 	}
+	if p.filter.Active() {
+		// The columns stay sized for every service, so they hold still while a
+		// filter is typed.
+		var buf filter.Row
+		kept, keptNames := rows[:0], names[:0]
+		for i := range services {
+			if buf = filter.Service(buf[:0], &services[i]); p.filter.Match(buf) {
+				kept, keptNames = append(kept, rows[i]), append(keptNames, names[i])
+			}
+		}
+		rows, names = kept, keptNames
+	}
 	p.src, p.rows, p.loaded = services, rows, true
 	p.list.Set(names)
 	return p.relayout(p.lay.width, true)
 }
+
+// SetFilter shows only the services q keeps; the cursor stays on its service when
+// that is still shown, else goes to the first.
+func (p Pane) SetFilter(q filter.Query) Pane {
+	p.filter = q
+	if !p.loaded {
+		return p
+	}
+	sel, had := p.list.SelectedName()
+	p = p.SetBoard(p.src)
+	p.list.Refiltered(sel, had)
+	p.paintWindow()
+	return p
+}
+
+// Filter is the pane's / filter.
+func (p Pane) Filter() filter.Query { return p.filter }
 
 func (p Pane) makeRow(s *alerts.ServiceRow) row {
 	r := row{name: textsafe.Clean(s.Name), state: s.State, stale: s.Stale, tag: tag(s)}
@@ -238,6 +270,8 @@ func (p Pane) View(width, height int) string {
 	switch {
 	case !p.loaded:
 		out = append(out, p.st.P(ui.NoData, false).Render(ui.Trunc("    waiting for the first poll…", width, p.st.Glyphs.Ellipsis)))
+	case len(p.rows) == 0 && p.filter.Active():
+		out = append(out, p.st.P(ui.NoData, false).Render(ui.Trunc(ui.NoMatch(p.filter.String(), ""), width, p.st.Glyphs.Ellipsis)))
 	case len(p.rows) == 0:
 		out = append(out, p.st.P(ui.NoData, false).Render(ui.Trunc("    no services configured", width, p.st.Glyphs.Ellipsis)))
 	}
@@ -271,7 +305,12 @@ func (p Pane) header(lay layout, first, last int) string {
 			lb.Pad(ui.Paint{}, 1+lay.spark)
 		}
 	}
-	return ui.Clip(lb.String(), lay.width)
+	line := ui.Clip(lb.String(), lay.width)
+	if p.filter.Active() {
+		title = ui.FilterTitle("1", "SERVICES", "SVCS", len(p.rows), len(p.src), first, last, p.loaded, p.filter.String(), lay.width-1)
+		line = ui.Clip(ui.Overrun(line, p.st.P(role, false).Render(ui.Trunc(mark+title, lay.width, p.st.Glyphs.Ellipsis)), titleW), lay.width)
+	}
+	return line
 }
 
 // renderRow paints one service: cursor, marker, name, then each signal's value and

@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/tui/internal/filter"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
 
@@ -27,7 +28,9 @@ const (
 // Pane is the silences pane. It is a value: setters return the changed copy.
 type Pane struct {
 	st      *ui.Styles
-	rows    []alerts.Silence
+	all     []alerts.Silence // the Board's silences
+	rows    []alerts.Silence // those the filter keeps
+	filter  filter.Query     // the / filter
 	list    ui.List
 	loaded  bool
 	focused bool
@@ -41,8 +44,26 @@ func New(st *ui.Styles, n int) Pane { return Pane{st: st, number: strconv.Itoa(n
 
 // SetBoard shows the Board's silences; the cursor stays on the one it was on.
 func (p Pane) SetBoard(b *alerts.Board) Pane {
-	p.rows, p.loaded, p.now = b.Silences, true, b.GeneratedAt
+	p.all, p.loaded, p.now = b.Silences, true, b.GeneratedAt
 	p.doubt = ui.SourceDoubt(b, "alertmanager")
+	return p.refilter()
+}
+
+// SetFilter shows only the silences q keeps; the cursor stays on its silence when
+// that is still shown, else goes to the first.
+func (p Pane) SetFilter(q filter.Query) Pane {
+	p.filter = q
+	sel, had := p.list.SelectedName()
+	p = p.refilter()
+	p.list.Refiltered(sel, had)
+	return p
+}
+
+// Filter is the pane's / filter.
+func (p Pane) Filter() filter.Query { return p.filter }
+
+func (p Pane) refilter() Pane {
+	p.rows = filter.Apply(p.filter, p.all, filter.Silence)
 	ids := make([]string, len(p.rows))
 	for i, s := range p.rows {
 		ids[i] = s.ID
@@ -101,19 +122,25 @@ func (p Pane) View(width, height int) string {
 		mark, role = p.st.Glyphs.Cursor, ui.Accent
 	}
 	soon := 0
-	for _, s := range p.rows {
+	for _, s := range p.all { // the filter does not hide that one is ending
 		if s.EndsSoon {
 			soon++
 		}
 	}
 	title := ui.Title(p.number, "SILENCES", "SILENCES", len(p.rows), first, last, p.loaded, width-2)
+	if p.filter.Active() {
+		title = ui.FilterTitle(p.number, "SILENCES", "SILENCES", len(p.rows), len(p.all), first, last, p.loaded, p.filter.String(), width-2)
+	}
 	if soon > 0 {
 		title += "  " + strconv.Itoa(soon) + " ending within 30m"
 	}
 	out = append(out, p.st.P(role, false).Render(ui.Trunc(mark+title, width, p.st.Glyphs.Ellipsis)))
 	if p.loaded && len(p.rows) == 0 {
 		msg := "    no active silence"
-		if p.doubt != "" {
+		switch {
+		case p.filter.Active():
+			msg = ui.NoMatch(p.filter.String(), p.doubt)
+		case p.doubt != "":
 			msg = "    silences unknown: " + textsafe.Clean(p.doubt)
 		}
 		out = append(out, p.st.P(ui.NoData, false).Render(ui.Trunc(msg, width, p.st.Glyphs.Ellipsis)))

@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/tui/internal/filter"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
 
@@ -80,11 +81,13 @@ type row struct {
 // Pane is the SLO pane. It is a value: methods that change it return the copy.
 type Pane struct {
 	st      *ui.Styles
-	src     []alerts.SLOStatus // sorted for display; Boards are immutable
-	rows    []row
+	all     []alerts.SLOStatus // the Board's SLOs; Boards are immutable
+	src     []alerts.SLOStatus // those the filter keeps, in the Board's order
+	rows    []row              // src's rows
 	list    ui.List
 	loaded  bool
 	focused bool
+	filter  filter.Query // the / filter
 
 	longestName, longest, objW int
 
@@ -95,8 +98,8 @@ type Pane struct {
 // New returns an empty pane drawn with st.
 func New(st *ui.Styles) Pane { return Pane{st: st, objW: len("OBJECTIVE")} }
 
-// SetBoard shows slos, in the Board's order (worst first). The cursor stays on the
-// SLO it was on.
+// SetBoard shows slos, in the Board's order (worst first), or those the filter
+// keeps. The cursor stays on the SLO it was on.
 func (p Pane) SetBoard(slos []alerts.SLOStatus) Pane {
 	src := slos
 	rows := make([]row, len(src))
@@ -109,10 +112,40 @@ func (p Pane) SetBoard(slos []alerts.SLOStatus) Pane {
 		p.longest = max(p.longest, rows[i].nameW+tagRoom)
 		p.objW = max(p.objW, ui.Width(rows[i].objective))
 	}
-	p.src, p.rows, p.loaded = src, rows, true
+	if p.filter.Active() {
+		// The columns stay sized for every SLO, so they hold still while a filter is
+		// typed.
+		var buf filter.Row
+		src = nil
+		kept, keptNames := rows[:0], names[:0]
+		for i := range slos {
+			if buf = filter.SLO(buf[:0], &slos[i]); p.filter.Match(buf) {
+				src = append(src, slos[i])
+				kept, keptNames = append(kept, rows[i]), append(keptNames, names[i])
+			}
+		}
+		rows, names = kept, keptNames
+	}
+	p.all, p.src, p.rows, p.loaded = slos, src, rows, true
 	p.list.Set(names)
 	return p.relayout(p.lay.width, true)
 }
+
+// SetFilter shows only the SLOs q keeps; the cursor stays on its SLO when that is
+// still shown, else goes to the first.
+func (p Pane) SetFilter(q filter.Query) Pane {
+	p.filter = q
+	if !p.loaded {
+		return p
+	}
+	sel, had := p.list.SelectedName()
+	p = p.SetBoard(p.all)
+	p.list.Refiltered(sel, had)
+	return p
+}
+
+// Filter is the pane's / filter.
+func (p Pane) Filter() filter.Query { return p.filter }
 
 func (p Pane) makeRow(s *alerts.SLOStatus) row {
 	g := p.st.Glyphs
@@ -178,7 +211,7 @@ func (p Pane) SetSize(w, h int) Pane {
 func (p Pane) SetStyles(st *ui.Styles) Pane {
 	p.st = st
 	if p.loaded {
-		return p.SetBoard(p.src)
+		return p.SetBoard(p.all)
 	}
 	return p
 }
@@ -236,11 +269,11 @@ func (p Pane) Selected() (alerts.SLOStatus, bool) {
 	return p.src[p.list.At(p.list.Cursor())], true
 }
 
-// Find is the SLO called name in the latest Board.
+// Find is the SLO called name in the latest Board, shown or not.
 func (p Pane) Find(name string) (alerts.SLOStatus, bool) {
-	for i := range p.src {
-		if p.src[i].Name == name {
-			return p.src[i], true
+	for i := range p.all {
+		if p.all[i].Name == name {
+			return p.all[i], true
 		}
 	}
 	return alerts.SLOStatus{}, false
@@ -264,6 +297,8 @@ func (p Pane) View(width, height int) string {
 	switch {
 	case !p.loaded:
 		out = append(out, muted.Render(ui.Trunc("    waiting for the first poll…", width, p.st.Glyphs.Ellipsis)))
+	case len(p.rows) == 0 && p.filter.Active():
+		out = append(out, muted.Render(ui.Trunc(ui.NoMatch(p.filter.String(), ""), width, p.st.Glyphs.Ellipsis)))
 	case len(p.rows) == 0:
 		out = append(out, muted.Render(ui.Trunc("    no SLOs configured", width, p.st.Glyphs.Ellipsis)))
 	}
@@ -304,7 +339,12 @@ func (p Pane) header(lay layout, first, last int) string {
 		lb.Pad(none, 2)
 		lb.Right(none, h, "EMPTY IN", exhaustW)
 	}
-	return ui.Clip(lb.String(), lay.width)
+	line := ui.Clip(lb.String(), lay.width)
+	if p.filter.Active() {
+		title = ui.FilterTitle("2", "SLOS", "SLOS", len(p.rows), len(p.all), first, last, p.loaded, p.filter.String(), lay.width-1)
+		line = ui.Clip(ui.Overrun(line, p.st.P(role, false).Render(ui.Trunc(mark+title, lay.width, p.st.Glyphs.Ellipsis)), titleW), lay.width)
+	}
+	return line
 }
 
 // renderRow paints one SLO: cursor, state badge, name, objective, budget bar and
