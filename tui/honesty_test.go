@@ -153,3 +153,19 @@ func TestSLONamesKeepTheirLengthAt80(t *testing.T) {
 		t.Errorf("the objective must go before the name is cut: %q", line)
 	}
 }
+
+// An alerts-only setup shows the alerts and silences panes and no empty services or
+// SLO pane; a setup with nothing at all still shows the services pane, saying so.
+func TestPanesOnlyForWhatIsConfigured(t *testing.T) {
+	m := newModel(t, 100, 24, func(o *Options) { o.NoSignals, o.NoSLOs, o.Alerts = true, true, true })
+	board(m, troubledBoard())
+	s := screen(m)
+	if strings.Contains(s, "SERVICES") || strings.Contains(s, "SLOS") || !strings.Contains(s, "1 ALERTS") || !strings.Contains(s, "2 SILENCES") {
+		t.Errorf("alerts-only screen:\n%s", s)
+	}
+	m = newModel(t, 100, 24, func(o *Options) { o.NoSignals, o.NoSLOs = true, true })
+	board(m, troubledBoard())
+	if s := screen(m); !strings.Contains(s, "SERVICES") {
+		t.Errorf("with nothing configured the screen has no pane:\n%s", s)
+	}
+}

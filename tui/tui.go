@@ -42,6 +42,10 @@ type Options struct {
 	Demo    bool // the data is simulated: a DEMO badge is always shown
 	Version string
 
+	// NoSignals and NoSLOs leave out the services and SLO panes: the config has no
+	// services (nor a signals profile) or no SLOs.
+	NoSignals, NoSLOs bool
+
 	// Pages shows the pages pane: a PagerDuty source is configured.
 	Pages bool
 	// Alerts shows the alerts and silences panes: an Alertmanager source is
@@ -131,7 +135,15 @@ func New(opts Options) *Model {
 	}
 	st := ui.NewStyles(opts.Theme, opts.Glyphs)
 	m := &Model{opts: opts, base: opts.Theme, st: st, now: opts.Now()}
-	m.panes = []pane{signalsPane{signals.New(st)}, slosPane{slos.New(st)}}
+	// A pane for what is not configured would only say so, taking the room of the
+	// panes that matter (an alerts-only setup has no services and no SLOs); with
+	// nothing configured at all, the services pane says what to configure.
+	if !opts.NoSignals || (opts.NoSLOs && !opts.Pages && !opts.Alerts) {
+		m.panes = append(m.panes, signalsPane{signals.New(st)})
+	}
+	if !opts.NoSLOs {
+		m.panes = append(m.panes, slosPane{slos.New(st)})
+	}
 	if opts.Pages {
 		m.panes = append(m.panes, pagesPane{p: pages.New(st, opts.Me), now: func() time.Time { return m.now }})
 	}

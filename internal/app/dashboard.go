@@ -96,6 +96,8 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 		Version: ui.Version,
 	}
 	setup.pageOptions(&opts)
+	opts.NoSignals = setup.Config.Signals == nil && len(setup.Config.Services) == 0
+	opts.NoSLOs = len(setup.Config.SLODefs) == 0
 	if setup.ReadOnly {
 		opts.ReadOnlyReason = "--read-only" // silences too, not only PagerDuty
 	}
