@@ -255,6 +255,11 @@ type Item struct {
 	Alertmanagers []string `json:"alertmanagers,omitempty"`
 	// ReasonDetail says which silence, inhibitor or rule hid a hidden alert.
 	ReasonDetail string `json:"reason_detail,omitempty"`
+
+	// Alerts are the alerts behind Members, in the same order, as the sources
+	// reported them (shared with the snapshot: read-only): what the alert detail
+	// view and the summary column read. Not in the JSON: Members names them there.
+	Alerts []*sources.Alert `json:"-"`
 }
 
 // Rank orders the actionable list: triggered high-urgency pages, SLO pages, critical
