@@ -132,17 +132,17 @@ func hiddenItems(m mergedAlerts, verdicts []verdict, n int, r *triageRules, now 
 	order := hiddenOrder(m.alerts, verdicts, n)
 	var perReason [len(HiddenReasons)]int
 	members := make([]string, n) // every hidden item's one member, in one array
-	behind := make([]*sources.Alert, n)
 	items := make([]Item, n)
 	d := newDetails(m, verdicts, r, now)
 	for j, idx := range order {
 		a, v := m.alerts[idx], verdicts[idx]
 		perReason[v.reason]++
-		members[j], behind[j] = a.Fingerprint, a
+		members[j] = a.Fingerprint
 		items[j] = Item{
 			Kind: "alert", ID: a.Fingerprint, Title: alertTitle(a, v.name), Severity: v.sev, Labels: labelsOf(a),
 			Since: a.StartsAt, Reason: HiddenReasons[v.reason], Count: 1, Members: members[j : j+1 : j+1],
-			Flapping: v.flapping, Alertmanagers: a.Alertmanagers, ReasonDetail: d.detail(a, v), Alerts: behind[j : j+1 : j+1],
+			Flapping: v.flapping, Alertmanagers: a.Alertmanagers, ReasonDetail: d.detail(a, v),
+			Alerts: m.alerts[idx : idx+1 : idx+1], // Build's own array, never written again
 		}
 	}
 	for i, c := range perReason {
