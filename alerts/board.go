@@ -6,6 +6,8 @@ package alerts
 import (
 	"time"
 
+	"github.com/prometheus/alertmanager/pkg/labels"
+
 	"github.com/vigil-sre/vigil/sources"
 )
 
@@ -26,6 +28,9 @@ type Board struct {
 	HiddenCounts map[string]int `json:"hidden_counts"`
 
 	pageItems []Item // Build's work: the pages' items, in order, before the merge
+	// silenceMatchers are the Silences' matchers by ID, parsed once by Build for
+	// SilencesTouching.
+	silenceMatchers map[string]labels.Matchers
 }
 
 // SourceStatus is a source's health as shown in the header badge.

@@ -13,19 +13,31 @@ import (
 // a detail, not on every poll, so they scan the Board instead of Build keeping an
 // index of every fingerprint that nobody may read.
 
-// AlertByFingerprint is the alert with fingerprint fp among the rows of the Board
-// (actionable, folded into a page, or hidden), or nil when it holds none.
-func (b *Board) AlertByFingerprint(fp string) *sources.Alert {
+// FindAlerts is the alerts with the fingerprints fps among the rows of the Board
+// (actionable, folded into a page, or hidden), in one pass over them; a fingerprint
+// the Board does not hold is absent from the map.
+func (b *Board) FindAlerts(fps []string) map[string]*sources.Alert {
+	out := make(map[string]*sources.Alert, len(fps))
+	if len(fps) == 0 {
+		return out
+	}
+	want := make(map[string]bool, len(fps))
+	for _, fp := range fps {
+		want[fp] = true
+	}
 	for _, items := range [][]Item{b.Actionable, b.Hidden} {
 		for i := range items {
 			for _, a := range items[i].Alerts {
-				if a != nil && a.Fingerprint == fp {
-					return a
+				if a != nil && want[a.Fingerprint] {
+					out[a.Fingerprint] = a
+					if len(out) == len(want) {
+						return out
+					}
 				}
 			}
 		}
 	}
-	return nil
+	return out
 }
 
 // SilenceTouch is a silence that touches an alert: Alertmanager named it as muting
@@ -48,24 +60,31 @@ func (b *Board) SilencesTouching(a *sources.Alert) []SilenceTouch {
 		t := SilenceTouch{Silence: Silence{ID: id}, Named: true}
 		if k := slices.IndexFunc(b.Silences, func(s Silence) bool { return s.ID == id }); k >= 0 {
 			t.Silence, t.Known = b.Silences[k], true
-			t.Matches = t.Silence.Selects(a.Labels)
+			t.Matches = b.selects(&t.Silence, a.Labels)
 		}
 		out = append(out, t)
 	}
 	for _, s := range b.Silences {
-		if !slices.Contains(a.SilencedBy, s.ID) && s.Selects(a.Labels) {
+		if !slices.Contains(a.SilencedBy, s.ID) && b.selects(&s, a.Labels) {
 			out = append(out, SilenceTouch{Silence: s, Matches: true, Known: true})
 		}
 	}
 	return out
 }
 
-// Selects reports whether the silence's matchers select an alert with these labels,
-// read with Alertmanager's own matcher parser; a missing label reads as "", as
+// selects reports whether silence s's matchers select an alert with these labels,
+// read with Alertmanager's own matcher parser (once, by Build, for the Board's
+// silences; a Board made otherwise parses on use); a missing label reads as "", as
 // Alertmanager reads it. Matchers that do not parse select nothing.
-func (s Silence) Selects(lbls map[string]string) bool {
-	ms, err := labels.ParseMatchers(s.Matchers)
-	if err != nil || len(ms) == 0 {
+func (b *Board) selects(s *Silence, lbls map[string]string) bool {
+	ms, ok := b.silenceMatchers[s.ID]
+	if !ok {
+		var err error
+		if ms, err = labels.ParseMatchers(s.Matchers); err != nil {
+			return false
+		}
+	}
+	if len(ms) == 0 {
 		return false
 	}
 	for _, m := range ms {
@@ -74,24 +93,4 @@ func (s Silence) Selects(lbls map[string]string) bool {
 		}
 	}
 	return true
-}
-
-// Inhibitor is an alert that inhibits another: its fingerprint, and its alertname
-// when the Board holds it ("" otherwise).
-type Inhibitor struct {
-	Fingerprint string
-	Name        string
-}
-
-// InhibitorsOf names the alerts that inhibit a, in Alertmanager's order.
-func (b *Board) InhibitorsOf(a *sources.Alert) []Inhibitor {
-	out := make([]Inhibitor, 0, len(a.InhibitedBy))
-	for _, fp := range a.InhibitedBy {
-		in := Inhibitor{Fingerprint: fp}
-		if by := b.AlertByFingerprint(fp); by != nil {
-			in.Name = by.Labels["alertname"]
-		}
-		out = append(out, in)
-	}
-	return out
 }

@@ -28,14 +28,18 @@ func TestDetailLookups(t *testing.T) {
 	})
 	b := Build(snap, Rules{}, t0)
 
-	if a := b.AlertByFingerprint("fp-root"); a == nil || a.Labels["alertname"] != "ClusterDown" {
+	found := b.FindAlerts([]string{"fp-root", "fp-s", "nope", "fp-i"})
+	if a := found["fp-root"]; a == nil || a.Labels["alertname"] != "ClusterDown" {
 		t.Fatalf("fp-root: %v", a)
 	}
-	if a := b.AlertByFingerprint("fp-s"); a == nil || a.State != "suppressed" {
+	if a := found["fp-s"]; a == nil || a.State != "suppressed" {
 		t.Fatalf("a hidden alert is found too: %v", a)
 	}
-	if a := b.AlertByFingerprint("nope"); a != nil {
+	if a, ok := found["nope"]; ok {
 		t.Fatalf("an unknown fingerprint found %v", a)
+	}
+	if len(found) != 3 {
+		t.Fatalf("found %d alerts, want 3", len(found))
 	}
 
 	byID := func(id string) Silence {
@@ -45,7 +49,7 @@ func TestDetailLookups(t *testing.T) {
 		}
 		return b.Silences[k]
 	}
-	got := b.SilencesTouching(b.AlertByFingerprint("fp-s"))
+	got := b.SilencesTouching(found["fp-s"])
 	want := []SilenceTouch{
 		{Silence: byID("sil-named"), Named: true, Matches: true, Known: true},
 		{Silence: Silence{ID: "sil-gone"}, Named: true},
@@ -56,16 +60,13 @@ func TestDetailLookups(t *testing.T) {
 	}) {
 		t.Errorf("silences touching fp-s:\n got %+v\nwant %+v", got, want)
 	}
-	if got := b.SilencesTouching(b.AlertByFingerprint("fp-root")); len(got) != 0 {
+	if got := b.SilencesTouching(found["fp-root"]); len(got) != 0 {
 		t.Errorf("no silence selects ClusterDown: %+v", got)
 	}
 
-	ins := b.InhibitorsOf(b.AlertByFingerprint("fp-i"))
-	if want := []Inhibitor{{"fp-root", "ClusterDown"}, {"fp-unknown", ""}}; !slices.Equal(ins, want) {
-		t.Errorf("inhibitors %+v, want %+v", ins, want)
-	}
-
-	if (Silence{Matchers: "{not a matcher"}).Selects(map[string]string{}) {
-		t.Error("matchers that do not parse select nothing")
+	// A Board made without Build (a test's) parses its silences on use.
+	made := Board{Silences: []Silence{{ID: "x", Matchers: `{alertname="ClusterDown"}`}, {ID: "y", Matchers: "{not a matcher"}}}
+	if got := made.SilencesTouching(found["fp-root"]); len(got) != 1 || got[0].ID != "x" || !got[0].Matches {
+		t.Errorf("silences of a Board made without Build: %+v", got)
 	}
 }
