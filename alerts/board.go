@@ -6,6 +6,8 @@ package alerts
 import (
 	"time"
 
+	"github.com/prometheus/alertmanager/pkg/labels"
+
 	"github.com/vigil-sre/vigil/sources"
 )
 
@@ -26,6 +28,9 @@ type Board struct {
 	HiddenCounts map[string]int `json:"hidden_counts"`
 
 	pageItems []Item // Build's work: the pages' items, in order, before the merge
+	// silenceMatchers are the Silences' matchers by ID, parsed once by Build for
+	// SilencesTouching.
+	silenceMatchers map[string]labels.Matchers
 }
 
 // SourceStatus is a source's health as shown in the header badge.
@@ -255,6 +260,11 @@ type Item struct {
 	Alertmanagers []string `json:"alertmanagers,omitempty"`
 	// ReasonDetail says which silence, inhibitor or rule hid a hidden alert.
 	ReasonDetail string `json:"reason_detail,omitempty"`
+
+	// Alerts are the alerts behind Members, in the same order, as the sources
+	// reported them (shared with the snapshot: read-only): what the alert detail
+	// view and the summary column read. Not in the JSON: Members names them there.
+	Alerts []*sources.Alert `json:"-"`
 }
 
 // Rank orders the actionable list: triggered high-urgency pages, SLO pages, critical

@@ -121,6 +121,7 @@ func TestConservation(t *testing.T) {
 			for _, fp := range it.Members {
 				see(fp, "actionable "+it.ID)
 			}
+			behind(t, seed, it)
 			switch {
 			case it.Kind == "page" && it.Count > 0:
 				reached["joined"]++
@@ -136,6 +137,7 @@ func TestConservation(t *testing.T) {
 			counts[it.Reason]++
 			reached[it.Reason]++
 			see(it.ID, "hidden")
+			behind(t, seed, it)
 		}
 		if len(seen) != len(input) {
 			t.Fatalf("seed %d: %d alerts in, %d out", seed, len(input), len(seen))
@@ -152,6 +154,20 @@ func TestConservation(t *testing.T) {
 		}
 		if again := Build(snap, rules, t0); !slices.EqualFunc(again.Actionable, b.Actionable, sameRow) {
 			t.Fatalf("seed %d: Build is not deterministic", seed)
+		}
+	}
+}
+
+// behind checks that a row's Alerts are the alerts its Members name, in order: what
+// the detail view shows is what the row counts.
+func behind(t *testing.T, seed uint64, it Item) {
+	t.Helper()
+	if len(it.Alerts) != len(it.Members) {
+		t.Fatalf("seed %d: %s has %d members but %d alerts", seed, it.ID, len(it.Members), len(it.Alerts))
+	}
+	for i, a := range it.Alerts {
+		if a == nil || a.Fingerprint != it.Members[i] {
+			t.Fatalf("seed %d: %s member %d is %s, its alert %v", seed, it.ID, i, it.Members[i], a)
 		}
 	}
 }

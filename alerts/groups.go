@@ -76,6 +76,7 @@ func (gr *grouper) items(alerts []*sources.Alert, verdicts []verdict) []Item {
 		return nil
 	}
 	members := make([]string, total)
+	behind := make([]*sources.Alert, total) // the alerts behind members, in one array too
 	filled := make([]int, len(gr.groups))
 	for i, g := range gr.of {
 		if g < 0 {
@@ -83,6 +84,7 @@ func (gr *grouper) items(alerts []*sources.Alert, verdicts []verdict) []Item {
 		}
 		a, v, grp := alerts[i], verdicts[i], &gr.groups[g]
 		members[grp.start+filled[g]] = a.Fingerprint
+		behind[grp.start+filled[g]] = a
 		filled[g]++
 		if grp.first < 0 {
 			grp.first, grp.sev, grp.since, grp.flapping, grp.ams = int32(i), v.sev, a.StartsAt, v.flapping, a.Alertmanagers
@@ -117,7 +119,7 @@ func (gr *grouper) items(alerts []*sources.Alert, verdicts []verdict) []Item {
 		it := Item{
 			Kind: "alert", ID: g.key, Title: alertTitle(a, verdicts[g.first].name), Severity: g.sev, Labels: labelsOf(a),
 			Since: g.since, Count: g.count, Members: members[g.start : g.start+g.count : g.start+g.count],
-			Flapping: g.flapping, Alertmanagers: g.ams,
+			Flapping: g.flapping, Alertmanagers: g.ams, Alerts: behind[g.start : g.start+g.count : g.start+g.count],
 		}
 		if g.count > 1 {
 			// The row stands for several alerts: only the labels they group by are

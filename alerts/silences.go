@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/alertmanager/pkg/labels"
+
 	"github.com/vigil-sre/vigil/sources"
 )
 
@@ -44,8 +46,15 @@ func buildSilences(b *Board, snap sources.Snapshot, now time.Time) {
 				continue
 			}
 			seen[s.ID] = true
+			text := MatcherText(s.Matchers)
+			if parsed, err := labels.ParseMatchers(text); err == nil {
+				if b.silenceMatchers == nil {
+					b.silenceMatchers = map[string]labels.Matchers{}
+				}
+				b.silenceMatchers[s.ID] = parsed
+			}
 			b.Silences = append(b.Silences, Silence{
-				ID: s.ID, IDs: idsOf(s), Matchers: MatcherText(s.Matchers), State: s.State, StartsAt: s.StartsAt, EndsAt: s.EndsAt,
+				ID: s.ID, IDs: idsOf(s), Matchers: text, State: s.State, StartsAt: s.StartsAt, EndsAt: s.EndsAt,
 				CreatedBy: s.CreatedBy, Comment: s.Comment, Alertmanagers: slices.Clone(s.Sources),
 				EndsSoon: s.State == "active" && s.EndsAt.Sub(now) <= SilenceEndsSoon,
 			})

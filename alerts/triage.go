@@ -56,12 +56,38 @@ func triageAlerts(b *Board, snap sources.Snapshot, t Triage, now time.Time) {
 	if hidden == len(m.alerts) {
 		return
 	}
-	for i, j := range joinPages(b, m.alerts, verdicts, &r) {
+	joined := joinPages(b, m.alerts, verdicts, &r)
+	for i, j := range joined {
 		if j {
 			gr.drop(i)
 		}
 	}
+	pageAlerts(b.Actionable, m.alerts, joined)
 	b.Actionable = mergeSorted(b.Actionable, gr.items(m.alerts, verdicts))
+}
+
+// pageAlerts fills the Alerts of the page rows that alerts were folded into, from
+// their Members: the few joined alerts are indexed, not all of them.
+func pageAlerts(items []Item, all []*sources.Alert, joined []bool) {
+	var byFP map[string]*sources.Alert
+	for k := range items {
+		it := &items[k]
+		if it.Kind != "page" || len(it.Members) == 0 {
+			continue
+		}
+		if byFP == nil {
+			byFP = map[string]*sources.Alert{}
+			for i, j := range joined {
+				if j {
+					byFP[all[i].Fingerprint] = all[i]
+				}
+			}
+		}
+		it.Alerts = make([]*sources.Alert, len(it.Members))
+		for i, fp := range it.Members {
+			it.Alerts[i] = byFP[fp]
+		}
+	}
 }
 
 // noMembers is the members of a page or SLO row with no alerts: one shared, never
@@ -116,6 +142,7 @@ func hiddenItems(m mergedAlerts, verdicts []verdict, n int, r *triageRules, now 
 			Kind: "alert", ID: a.Fingerprint, Title: alertTitle(a, v.name), Severity: v.sev, Labels: labelsOf(a),
 			Since: a.StartsAt, Reason: HiddenReasons[v.reason], Count: 1, Members: members[j : j+1 : j+1],
 			Flapping: v.flapping, Alertmanagers: a.Alertmanagers, ReasonDetail: d.detail(a, v),
+			Alerts: m.alerts[idx : idx+1 : idx+1], // Build's own array, never written again
 		}
 	}
 	for i, c := range perReason {

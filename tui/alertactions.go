@@ -19,9 +19,13 @@ import (
 // made and expired from the keyboard.
 
 // alertKey handles h (hidden alerts), x (explain) and S (silence) on the focused
-// alerts pane and E (expire) on the silences pane, and reports whether the key was
+// alerts pane, S in an alert's detail, and E (expire) on the silences pane, and reports whether the key was
 // one of them.
 func (m *Model) alertKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if d, ok := m.top().(alertOverlay); ok && is(msg, keys.Silence) {
+		m.silenceForm(d.d.Item()) // over the detail: esc comes back to it
+		return nil, true
+	}
 	if m.top() != nil {
 		return nil, false
 	}

@@ -126,7 +126,7 @@ func (m *Model) hints(top overlay) []binding {
 	case slosPane:
 		hs = append(hs, keys.Enter)
 	case alertsPane:
-		hs = append(hs, keys.Hidden, keys.Explain)
+		hs = append(hs, keys.Enter, keys.Hidden, keys.Explain)
 	case pagesPane:
 		hs = append(hs, keys.Enter)
 		if m.opts.Actions != nil {

@@ -49,7 +49,7 @@ var keys = keyMap{
 	Ends:      bind([]string{"g", "G", "home", "end"}, "g/G", "top/bottom", "g / G", "top / bottom"),
 	PaneCycle: bind([]string{"tab", "shift+tab"}, "tab", "pane", "tab / shift+tab", "next / previous pane"),
 	PaneJump:  bind([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "jump to pane", "", ""),
-	Enter:     bind([]string{"enter"}, "enter", "detail", "enter / esc", "detail (SLO, page) / back"),
+	Enter:     bind([]string{"enter"}, "enter", "detail", "enter / esc", "detail (SLO, page, alert) / back"),
 	Back:      bind([]string{"esc"}, "esc", "back", "", ""),
 	Copy:      bind([]string{"c"}, "c", "copy queries", "c", "copy the SLO's queries (detail)"),
 	Filter:    bind([]string{"/"}, "/", "filter", "/", `filter by text or {label="value"}; esc clears`),

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/tui/alertdetail"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 	"github.com/vigil-sre/vigil/tui/pagedetail"
 	"github.com/vigil-sre/vigil/tui/slodetail"
@@ -224,3 +225,25 @@ func (o pageOverlay) refresh(m *Model) (overlay, tea.Cmd) {
 	o.d, cmd = o.d.Reload(m.opts.PageDetail, m.seq)
 	return o, cmd
 }
+
+// alertOverlay is an alerts-pane row opened: its alerts in full.
+type alertOverlay struct{ d alertdetail.Detail }
+
+func (alertOverlay) modal() bool { return false }
+func (o alertOverlay) update(_ *Model, msg tea.Msg) (overlay, tea.Cmd) {
+	var cmd tea.Cmd
+	o.d, cmd = o.d.Update(msg)
+	return o, cmd
+}
+func (o alertOverlay) view(_ *Model, w, h int) string { return o.d.View(w, h) }
+func (o alertOverlay) hints() []binding {
+	scroll := keys.Move
+	scroll.SetHelp("j/k", "scroll")
+	silence := keys.Silence
+	silence.SetHelp("S", "silence")
+	return []binding{keys.Back, scroll, silence}
+}
+func (o alertOverlay) setBoard(b *alerts.Board) overlay  { o.d = o.d.SetBoard(b); return o }
+func (o alertOverlay) setSize(w, h int) overlay          { o.d = o.d.SetSize(w, h); return o }
+func (o alertOverlay) setStyles(st *ui.Styles) overlay   { o.d = o.d.SetStyles(st); return o }
+func (o alertOverlay) refresh(*Model) (overlay, tea.Cmd) { return o, nil }

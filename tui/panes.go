@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/vigil-sre/vigil/alerts"
+	"github.com/vigil-sre/vigil/tui/alertdetail"
 	"github.com/vigil-sre/vigil/tui/alertlist"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 	"github.com/vigil-sre/vigil/tui/pages"
@@ -123,20 +124,27 @@ type alertsPane struct {
 	now func() time.Time
 }
 
-func (s alertsPane) setBoard(b *alerts.Board) pane  { s.p = s.p.SetBoard(b); return s }
-func (s alertsPane) setSize(w, h int) pane          { s.p = s.p.SetSize(w, h); return s }
-func (s alertsPane) setStyles(st *ui.Styles) pane   { s.p = s.p.SetStyles(st); return s }
-func (s alertsPane) setFocused(f bool) pane         { s.p = s.p.SetFocused(f); return s }
-func (s alertsPane) setFrozen(f bool) pane          { s.p = s.p.SetFrozen(f); return s }
-func (s alertsPane) view(w, h int) string           { return s.p.SetNow(s.now()).View(w, h) }
-func (s alertsPane) need() int                      { return s.p.Need() }
-func (s alertsPane) rows() int                      { return s.p.Len() }
-func (s alertsPane) helpName() string               { return "alerts" }
-func (s alertsPane) open(*Model) (overlay, tea.Cmd) { return nil, nil }
+func (s alertsPane) setBoard(b *alerts.Board) pane { s.p = s.p.SetBoard(b); return s }
+func (s alertsPane) setSize(w, h int) pane         { s.p = s.p.SetSize(w, h); return s }
+func (s alertsPane) setStyles(st *ui.Styles) pane  { s.p = s.p.SetStyles(st); return s }
+func (s alertsPane) setFocused(f bool) pane        { s.p = s.p.SetFocused(f); return s }
+func (s alertsPane) setFrozen(f bool) pane         { s.p = s.p.SetFrozen(f); return s }
+func (s alertsPane) view(w, h int) string          { return s.p.SetNow(s.now()).View(w, h) }
+func (s alertsPane) need() int                     { return s.p.Need() }
+func (s alertsPane) rows() int                     { return s.p.Len() }
+func (s alertsPane) helpName() string              { return "alerts" }
 func (s alertsPane) update(msg tea.KeyPressMsg) (pane, tea.Cmd) {
 	var cmd tea.Cmd
 	s.p, cmd = s.p.Update(msg)
 	return s, cmd
+}
+
+// open shows the row under the cursor, a group or a hidden alert, in full.
+func (s alertsPane) open(m *Model) (overlay, tea.Cmd) {
+	if it, ok := s.p.Selected(); ok {
+		return alertOverlay{d: alertdetail.Open(m.st, it, &m.board, m.links())}, nil
+	}
+	return nil, nil
 }
 
 // silencesPane is the silences pane behind the pane interface; E expires a silence.

@@ -5,6 +5,7 @@ package tui
 
 import (
 	"context"
+	"os"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/vigil-sre/vigil/themes"
 	"github.com/vigil-sre/vigil/tui/alertlist"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
+	"github.com/vigil-sre/vigil/tui/notify"
 	"github.com/vigil-sre/vigil/tui/pagedetail"
 	"github.com/vigil-sre/vigil/tui/pages"
 	"github.com/vigil-sre/vigil/tui/signals"
@@ -64,6 +66,12 @@ type Options struct {
 	ReadOnlyReason string
 	// PageDetail reads an incident's alerts, log entries and notes, in a command.
 	PageDetail pagedetail.FetchFunc
+
+	// Notify is when the terminal calls the operator back: a new actionable item at
+	// or above a severity (zero value: on, critical, at most once a minute).
+	Notify Notify
+	// NoHyperlinks draws URLs as text only; ASCII glyphs and TERM=dumb do too.
+	NoHyperlinks bool
 }
 
 // BoardMsg delivers a new Board. Send it with Program.Send whenever sources update.
@@ -112,6 +120,9 @@ type Model struct {
 
 	pending map[string]write // incident ID -> a write under way
 
+	notifier *notify.Notifier
+	term     notify.Terminal // what the terminal can do, from its environment
+
 	// widths remembers the width of the lines the side-by-side body last joined: a
 	// pane repaints only what changed, so most lines of a frame are the same strings
 	// as the last one, and measuring a painted line (escape sequences, graphemes)
@@ -134,7 +145,8 @@ func New(opts Options) *Model {
 		opts.Glyphs = themes.GlyphsFor(opts.ASCII)
 	}
 	st := ui.NewStyles(opts.Theme, opts.Glyphs)
-	m := &Model{opts: opts, base: opts.Theme, st: st, now: opts.Now()}
+	m := &Model{opts: opts, base: opts.Theme, st: st, now: opts.Now(),
+		notifier: notify.New(notify.Config(opts.Notify)), term: notify.Detect(os.Getenv)}
 	// A pane for what is not configured would only say so, taking the room of the
 	// panes that matter (an alerts-only setup has no services and no SLOs); with
 	// nothing configured at all, the services pane says what to configure.
@@ -168,12 +180,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case BoardMsg:
 		m.setBoard(msg.Board)
+		return m, m.notify(m.notifier.Observe(&m.board, m.now))
 	case tickMsg:
 		m.now = m.opts.Now()
 		if m.refreshing && m.now.Sub(m.refreshAt) > refreshShown {
 			m.refreshing = false
 		}
-		return m, tick()
+		return m, tea.Batch(tick(), m.notify(m.notifier.Due(m.now)))
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.layout()

@@ -1,7 +1,7 @@
 // Package alertlist is the alerts pane: one row per group of actionable alerts, in
 // the Board's order, with its severity (word, colour and shape), alertname, service,
-// how many alerts it folds, whether it flaps, which Alertmanagers said so, and its
-// age; or, toggled with h, the alerts triage hid, each with its reason. The cursor
+// how many alerts it folds, whether it flaps, its summary annotation, which
+// Alertmanagers said so, and its age; or, toggled with h, the alerts triage hid, each with its reason. The cursor
 // follows the group key or fingerprint, never the alertname.
 package alertlist
 
@@ -27,6 +27,8 @@ const (
 	amW      = 12
 	ageW     = 4
 	minName  = 16
+	maxName  = 32 // past this a name leaves the rest to the summary
+	minSum   = 20 // a narrower summary says too little to be worth its column
 	lead     = 2
 )
 
@@ -34,6 +36,7 @@ const (
 type Pane struct {
 	st      *ui.Styles
 	shown   []alerts.Item // the rows: alert groups, or the hidden alerts
+	sums    []string      // the groups' summaries, by row; nil in the hidden view
 	list    ui.List
 	loaded  bool
 	focused bool
@@ -71,6 +74,15 @@ func (p Pane) SetBoard(b *alerts.Board) Pane {
 	ids := make([]string, len(p.shown))
 	for i, it := range p.shown {
 		ids[i] = it.ID
+	}
+	p.sums = nil
+	if !p.hidden {
+		// A group's summary compares every member's, so it is worked out once per
+		// Board; a hidden row has one alert and is read as it is drawn.
+		p.sums = make([]string, len(p.shown))
+		for i := range p.shown {
+			p.sums[i] = rowSummary(&p.shown[i])
+		}
 	}
 	p.list.Set(ids)
 	return p
@@ -177,7 +189,8 @@ func (p Pane) View(width, height int) string {
 	}
 	cur := p.list.Cursor()
 	for pos := first; pos < last; pos++ {
-		out = append(out, p.row(&p.shown[p.list.At(pos)], width, pos == cur))
+		i := p.list.At(pos)
+		out = append(out, p.row(&p.shown[i], p.summary(i), width, pos == cur))
 	}
 	return ui.Lines(out, height)
 }
@@ -213,7 +226,15 @@ func (p Pane) severity(s alerts.Severity) (string, string, ui.Role) {
 	return "INFO", g.NoData, ui.NoData
 }
 
-func (p Pane) row(it *alerts.Item, w int, sel bool) string {
+// summary is row i's summary.
+func (p Pane) summary(i int) string {
+	if p.sums != nil {
+		return p.sums[i]
+	}
+	return rowSummary(&p.shown[i])
+}
+
+func (p Pane) row(it *alerts.Item, summary string, w int, sel bool) string {
 	st, g := p.st, p.st.Glyphs
 	hl := sel && p.focused
 	plain := st.P(ui.Plain, hl)
@@ -235,21 +256,30 @@ func (p Pane) row(it *alerts.Item, w int, sel bool) string {
 	lb.Add(st.P(role, hl), word)
 	lb.Pad(plain, 1)
 	// Fixed columns after the name; the name takes what is left, at least minName.
+	// The summary yields first as the pane narrows, then the Alertmanagers.
 	fixed := lead + 2 + sevW + 1 + countW + 1 + serviceW + 1 + ageW
-	showAM := w-fixed-amW-1 >= minName+reasonW+1
 	if p.hidden {
 		fixed += reasonW + 1
 	}
+	showAM := w-fixed-amW-1 >= minName+1+minSum
 	if showAM {
 		fixed += amW + 1
 	}
-	nameW := max(w-fixed, 1)
+	nameW, sumW := max(w-fixed, 1), 0
+	if rest := w - fixed; rest >= minName+1+minSum {
+		nameW = max(minName, min(maxName, rest/3))
+		sumW = rest - nameW - 1
+	}
 	name := strings.TrimSpace(textsafe.Clean(it.Title))
 	if it.Flapping {
 		name += " ~flapping"
 	}
 	lb.Left(plain, plain, ui.Trunc(name, nameW, g.Ellipsis), nameW)
 	lb.Pad(plain, 1)
+	if sumW > 0 {
+		lb.Left(plain, st.P(ui.NoData, hl), ui.Trunc(summary, sumW, g.Ellipsis), sumW)
+		lb.Pad(plain, 1)
+	}
 	if p.hidden {
 		lb.Left(plain, st.P(ui.NoData, hl), ui.Trunc(it.Reason, reasonW, g.Ellipsis), reasonW)
 		lb.Pad(plain, 1)
