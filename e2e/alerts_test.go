@@ -64,8 +64,7 @@ func TestAlertDetailAndBellInTmux(t *testing.T) {
 		t.Fatalf("the alert open at start rang the bell (flag %q)", b)
 	}
 
-	tm.keys("3")
-	tm.waitFor(5*time.Second, "▸3 ALERTS")
+	focusPane(t, tm, "ALERTS") // the first pane: no services or SLOs are configured
 	tm.keys("Enter")
 	s := tm.waitFor(5*time.Second, "▸ ALERT !!CRIT  HighLatency", "runbook: https://runbooks.example/HighLatency",
 		"source: http://127.0.0.1:9090/graph?g0.expr=up", "reported by am-1", "instance: 10.0.0.7:80")
