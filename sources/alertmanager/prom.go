@@ -51,8 +51,13 @@ func NewPromAlerts(opts PromOptions) (*PromAlerts, error) {
 	return &PromAlerts{src: src, history: opts.History}, nil
 }
 
-// Name is the configured name of the Prometheus.
-func (p *PromAlerts) Name() string { return p.src.name }
+// Name is the source's name: the configured name of the Prometheus followed by
+// " alerts", so that it stands apart from the source of the same Prometheus's signals
+// and SLOs (the Board finds a source's data by its name).
+func (p *PromAlerts) Name() string { return p.src.name + " alerts" }
+
+// Prometheus is the configured name of the Prometheus.
+func (p *PromAlerts) Prometheus() string { return p.src.name }
 
 // Kind is sources.KindPrometheus.
 func (p *PromAlerts) Kind() sources.Kind { return sources.KindPrometheus }
