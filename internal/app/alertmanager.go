@@ -24,7 +24,13 @@ import (
 // Alertmanagers from the first Prometheus, for a Prometheus's alerts from itself, one
 // History per Prometheus, over the configured flapping window. With flapping off
 // (episodes: 0) nothing is asked.
+//
+// When an Alertmanager is read, a Prometheus's alerts and histories carry its
+// external_labels, as the alerts it sends to Alertmanager do, so that an alert both
+// report has one fingerprint and is one alert. Without one they carry the labels
+// Prometheus evaluated, so that the replicas of an HA pair report each alert once.
 func alertSources(cfg *config.Config) (*alertmanager.Group, []*alertmanager.PromAlerts, error) {
+	external := len(cfg.Alertmanager) > 0
 	histories := map[string]*alertmanager.History{}
 	history := func(p *config.Prometheus) (*alertmanager.History, error) {
 		if cfg.Triage.Flapping.Episodes == 0 {
@@ -34,7 +40,7 @@ func alertSources(cfg *config.Config) (*alertmanager.Group, []*alertmanager.Prom
 			return h, nil
 		}
 		h, err := alertmanager.NewHistory(alertmanager.HistoryOptions{Name: p.Name, URL: p.URL, HTTP: p.HTTP,
-			Window: time.Duration(cfg.Triage.Flapping.Window)})
+			Window: time.Duration(cfg.Triage.Flapping.Window), ReadExternalLabels: external})
 		if err != nil {
 			return nil, fmt.Errorf("prometheus %q (alert history): %w", p.Name, err)
 		}
@@ -55,7 +61,8 @@ func alertSources(cfg *config.Config) (*alertmanager.Group, []*alertmanager.Prom
 		if err != nil {
 			return nil, nil, err
 		}
-		src, err := alertmanager.NewPromAlerts(alertmanager.PromOptions{Name: p.Name, URL: p.URL, HTTP: p.HTTP, History: h})
+		src, err := alertmanager.NewPromAlerts(alertmanager.PromOptions{Name: p.Name, URL: p.URL, HTTP: p.HTTP,
+			ExternalLabels: external, History: h})
 		if err != nil {
 			return nil, nil, fmt.Errorf("prometheus %q (alerts): %w", p.Name, err)
 		}

@@ -281,15 +281,17 @@ func TestPrometheusAlertsFlapping(t *testing.T) {
 }
 
 // TestPrometheusAndAlertmanagerAlertsMerge: when a Prometheus's alerts are read beside
-// an Alertmanager holding the same alert (alerts: true), the two fingerprints agree and
-// the alert is one, Alertmanager's silence winning over Prometheus's "firing".
+// an Alertmanager holding the same alert (alerts: true), the two fingerprints agree
+// (the Prometheus's external labels included, as its notifier sends them) and the
+// alert is one, Alertmanager's silence winning over Prometheus's "firing".
 func TestPrometheusAndAlertmanagerAlertsMerge(t *testing.T) {
-	p := testservers.Prometheus(t, testservers.PromOptions{Rules: triageRulesFile})
+	p := testservers.Prometheus(t, testservers.PromOptions{Rules: triageRulesFile, ExternalLabels: map[string]string{"cluster": "eu"}})
 	am := testservers.Alertmanager(t, testservers.AMOptions{})
-	// The label sets Prometheus evaluates, as its notifier would send them.
+	// The label sets Prometheus evaluates plus its external labels, as its notifier
+	// would send them.
 	am.Push(t,
-		testservers.PushAlert{Labels: map[string]string{"alertname": "CheckoutDown", "severity": "critical", "service": "checkout"}},
-		testservers.PushAlert{Labels: map[string]string{"alertname": "StagingDown", "severity": "critical", "service": "web", "env": "staging"}},
+		testservers.PushAlert{Labels: map[string]string{"alertname": "CheckoutDown", "severity": "critical", "service": "checkout", "cluster": "eu"}},
+		testservers.PushAlert{Labels: map[string]string{"alertname": "StagingDown", "severity": "critical", "service": "web", "env": "staging", "cluster": "eu"}},
 	)
 	id := am.Silence(t, map[string]string{"alertname": "StagingDown"}, "staging rebuild")
 	path := writeConfig(t, "refresh: 10s\ntimeout: 10s\nprometheus:\n  - name: prom\n    url: "+p.URL()+
