@@ -93,6 +93,7 @@ func TestCheckProbesEverySource(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
+	// The simulator evaluates no alerting rules: its entries say alerts: false.
 	// A port that refuses: listen, note the port, close.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -101,7 +102,7 @@ func TestCheckProbesEverySource(t *testing.T) {
 	down := "http://" + l.Addr().String()
 	l.Close()
 
-	good := writeConfig(t, "prometheus:\n  - name: sim\n    url: "+srv.URL()+"\nservices:\n  - name: api\n    traffic: sum(rate(http_requests_total{job=\"api\"}[1m]))\n")
+	good := writeConfig(t, "prometheus:\n  - name: sim\n    url: "+srv.URL()+"\n    alerts: false\nservices:\n  - name: api\n    traffic: sum(rate(http_requests_total{job=\"api\"}[1m]))\n")
 	code, out := run(t, "--config", good, "check")
 	if code != 0 || !strings.Contains(out, "config  "+good+": ok") || !strings.Contains(out, "prometheus sim "+srv.URL()+": ok") {
 		t.Errorf("check on a good config: exit %d\n%s", code, out)
@@ -110,6 +111,7 @@ func TestCheckProbesEverySource(t *testing.T) {
 	slos := writeConfig(t, `prometheus:
   - name: sim
     url: `+srv.URL()+`
+    alerts: false
 slos:
   - name: fast-enough
     objective: 99
@@ -139,7 +141,7 @@ slos:
 		t.Errorf("check with a bad SLO: exit %d, want 1", code)
 	}
 
-	bad := writeConfig(t, "prometheus:\n  - name: sim\n    url: "+srv.URL()+"\n  - name: gone\n    url: "+down+"\nservices:\n  - name: api\n    traffic: vector(1)\n")
+	bad := writeConfig(t, "prometheus:\n  - name: sim\n    url: "+srv.URL()+"\n    alerts: false\n  - name: gone\n    url: "+down+"\n    alerts: false\nservices:\n  - name: api\n    traffic: vector(1)\n")
 	code, out = run(t, "--config", bad, "check")
 	if code != 1 || !strings.Contains(out, "prometheus gone "+down+": FAIL connection refused") || !strings.Contains(out, "prometheus sim") {
 		t.Errorf("check with one source down: exit %d\n%s", code, out)
@@ -205,7 +207,7 @@ func TestSnapshotFailingSourceExit1(t *testing.T) {
 	}
 	down := "http://" + l.Addr().String()
 	l.Close()
-	cfg := writeConfig(t, "prometheus:\n  - name: prod\n    url: "+down+"\nservices:\n  - name: api\n    traffic: vector(1)\n")
+	cfg := writeConfig(t, "prometheus:\n  - name: prod\n    url: "+down+"\n    alerts: false\nservices:\n  - name: api\n    traffic: vector(1)\n")
 	code, out := run(t, "--config", cfg, "snapshot", "--format", "json")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, out)

@@ -14,12 +14,66 @@ import (
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/sources"
 	"github.com/vigil-sre/vigil/sources/alertmanager"
+	"github.com/vigil-sre/vigil/tui"
 )
 
-// newAlertmanagers builds one source over every configured Alertmanager (an HA pair
-// or one per cluster, merged by fingerprint), with the firing episodes read from the
-// first Prometheus so flapping is known on the first poll. Nil when none is configured.
-func newAlertmanagers(cfg *config.Config) (*alertmanager.Group, error) {
+// alertSources builds the sources of alerts: one over every configured Alertmanager
+// (an HA pair or one per cluster, merged by fingerprint), nil when none is configured,
+// and one per Prometheus whose own alerts are read (config.ReadsAlerts). Firing
+// episodes are read from history so that flapping is known on the first poll: for the
+// Alertmanagers from the first Prometheus, for a Prometheus's alerts from itself, one
+// History per Prometheus, over the configured flapping window. With flapping off
+// (episodes: 0) nothing is asked.
+//
+// When an Alertmanager is read, a Prometheus's alerts and histories carry its
+// external_labels, as the alerts it sends to Alertmanager do, so that an alert both
+// report has one fingerprint and is one alert. Without one they carry the labels
+// Prometheus evaluated, so that the replicas of an HA pair report each alert once.
+func alertSources(cfg *config.Config) (*alertmanager.Group, []*alertmanager.PromAlerts, error) {
+	external := len(cfg.Alertmanager) > 0
+	histories := map[string]*alertmanager.History{}
+	history := func(p *config.Prometheus) (*alertmanager.History, error) {
+		if cfg.Triage.Flapping.Episodes == 0 {
+			return nil, nil
+		}
+		if h, ok := histories[p.Name]; ok {
+			return h, nil
+		}
+		h, err := alertmanager.NewHistory(alertmanager.HistoryOptions{Name: p.Name, URL: p.URL, HTTP: p.HTTP,
+			Window: time.Duration(cfg.Triage.Flapping.Window), ReadExternalLabels: external})
+		if err != nil {
+			return nil, fmt.Errorf("prometheus %q (alert history): %w", p.Name, err)
+		}
+		histories[p.Name] = h
+		return h, nil
+	}
+	group, err := newAlertmanagers(cfg, history)
+	if err != nil {
+		return nil, nil, err
+	}
+	var proms []*alertmanager.PromAlerts
+	for i := range cfg.Prometheus {
+		p := &cfg.Prometheus[i]
+		if !cfg.ReadsAlerts(p) {
+			continue
+		}
+		h, err := history(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		src, err := alertmanager.NewPromAlerts(alertmanager.PromOptions{Name: p.Name, URL: p.URL, HTTP: p.HTTP,
+			ExternalLabels: external, History: h})
+		if err != nil {
+			return nil, nil, fmt.Errorf("prometheus %q (alerts): %w", p.Name, err)
+		}
+		proms = append(proms, src)
+	}
+	return group, proms, nil
+}
+
+// newAlertmanagers builds one source over every configured Alertmanager, with the
+// firing episodes read from the first Prometheus. Nil when none is configured.
+func newAlertmanagers(cfg *config.Config, history func(*config.Prometheus) (*alertmanager.History, error)) (*alertmanager.Group, error) {
 	if len(cfg.Alertmanager) == 0 {
 		return nil, nil
 	}
@@ -36,12 +90,13 @@ func newAlertmanagers(cfg *config.Config) (*alertmanager.Group, error) {
 		return nil, err
 	}
 	if len(cfg.Prometheus) > 0 {
-		p := cfg.Prometheus[0]
-		h, err := alertmanager.NewHistory(alertmanager.HistoryOptions{Name: p.Name, URL: p.URL, HTTP: p.HTTP})
+		h, err := history(&cfg.Prometheus[0])
 		if err != nil {
-			return nil, fmt.Errorf("prometheus %q (alert history): %w", p.Name, err)
+			return nil, err
 		}
-		group = group.WithHistory(h)
+		if h != nil {
+			group = group.WithHistory(h)
+		}
 	}
 	return group, nil
 }
@@ -50,7 +105,28 @@ func newAlertmanagers(cfg *config.Config) (*alertmanager.Group, error) {
 // matchers were checked at load; a rule that still fails to parse here is a bug worth
 // an error rather than a silently visible alert.
 func triageRules(t config.Triage) (alerts.Triage, error) {
-	out := alerts.Triage{MinSeverity: alerts.Severity(t.MinSeverity)}
+	out := alerts.Triage{
+		MinSeverity:   alerts.Severity(t.MinSeverity),
+		SeverityLabel: t.SeverityLabel,
+		Heartbeats:    t.Heartbeats, // nil is the defaults, empty is none
+		FlapEpisodes:  t.Flapping.Episodes,
+		FlapWindow:    time.Duration(t.Flapping.Window),
+		Hold:          time.Duration(t.Hold),
+		GroupBy:       t.GroupBy,
+	}
+	// The config says 0 for off; Build's zero value is its default, and off is negative.
+	if out.FlapEpisodes == 0 {
+		out.FlapEpisodes = -1
+	}
+	if out.Hold == 0 {
+		out.Hold = -1
+	}
+	if len(t.SeverityMap) > 0 {
+		out.SeverityMap = make(map[string]alerts.Severity, len(t.SeverityMap))
+		for value, sev := range t.SeverityMap {
+			out.SeverityMap[value] = alerts.Severity(sev)
+		}
+	}
 	for i, h := range t.Hide {
 		r, err := alerts.ParseHideRule(h.Match, h.Reason)
 		if err != nil {
@@ -59,6 +135,42 @@ func triageRules(t config.Triage) (alerts.Triage, error) {
 		out.Hide = append(out.Hide, r)
 	}
 	return out, nil
+}
+
+// checkPromAlerts reads the alerts of each Prometheus whose own alerts are read, once,
+// and says how many are firing and pending; it returns how many failed.
+func checkPromAlerts(ctx context.Context, w io.Writer, setup *Setup, timeout time.Duration) (failed int) {
+	for _, src := range setup.PromAlerts {
+		var data sources.Data
+		err := bounded(ctx, timeout, func(ctx context.Context) error {
+			var err error
+			data, err = src.Poll(ctx, time.Now())
+			return err
+		})
+		if err != nil {
+			failed++
+			fmt.Fprintf(w, "prometheus %s alerts: FAIL %v\n", src.Prometheus(), err)
+			continue
+		}
+		firing, pending := 0, 0
+		if data.Alerts != nil {
+			for _, a := range data.Alerts.Alerts {
+				if a.State == alertmanager.StatePending {
+					pending++
+				} else {
+					firing++
+				}
+			}
+		}
+		// A failed flapping history is a warning: the alerts are read, their episodes
+		// are not.
+		warn := ""
+		if len(data.Warnings) > 0 {
+			warn = "; WARN " + strings.Join(data.Warnings, "; ")
+		}
+		fmt.Fprintf(w, "prometheus %s alerts: ok (%d firing, %d pending)%s\n", src.Prometheus(), firing, pending, warn)
+	}
+	return failed
 }
 
 // checkAlertmanagers polls every Alertmanager once and says how many alerts and
@@ -124,4 +236,21 @@ func silenceUser(cfg *config.Config) string {
 		return u
 	}
 	return "vigil"
+}
+
+// alertOptions shows the alerts pane whenever alerts are read, from an Alertmanager
+// or from a Prometheus, and writes silences only when there is an Alertmanager to
+// write them to: Prometheus's own alerts cannot be silenced.
+func (s *Setup) alertOptions(opts *tui.Options) {
+	if s.Alertmanagers == nil && len(s.PromAlerts) == 0 {
+		return
+	}
+	opts.Alerts = true
+	if s.Alertmanagers == nil {
+		return
+	}
+	opts.User = silenceUser(s.Config)
+	if !s.ReadOnly {
+		opts.Silences = silenceActions{s.Alertmanagers}
+	}
 }

@@ -105,7 +105,7 @@ func TestSilenceActionsReachEveryAlertmanager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	group, err := newAlertmanagers(c)
+	group, _, err := alertSources(c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,6 +78,7 @@ func Check(ctx context.Context, out io.Writer, path string) error {
 	if setup.Alertmanagers != nil {
 		failed += checkAlertmanagers(ctx, w, setup, time.Duration(cfg.Timeout))
 	}
+	failed += checkPromAlerts(ctx, w, setup, time.Duration(cfg.Timeout))
 	if cfg.PagerDuty != nil {
 		failed += checkPagerDuty(ctx, w, setup, time.Duration(cfg.Timeout))
 	}

@@ -101,12 +101,7 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 	if setup.ReadOnly {
 		opts.ReadOnlyReason = "--read-only" // silences too, not only PagerDuty
 	}
-	if setup.Alertmanagers != nil {
-		opts.Alerts, opts.User = true, silenceUser(setup.Config)
-		if !setup.ReadOnly {
-			opts.Silences = silenceActions{setup.Alertmanagers}
-		}
-	}
+	setup.alertOptions(&opts)
 	model := tui.New(opts)
 	p := tea.NewProgram(withTestFault(model), tea.WithContext(ctx), tea.WithColorProfile(profile))
 

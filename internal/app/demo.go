@@ -93,9 +93,10 @@ func demoConfig(url, pagerDutyURL, alertmanagerURL string) *config.Config {
 	lat := config.Threshold{Value: q.Thresholds.Latency.Seconds()}
 	errs, sat := config.Threshold{Value: q.Thresholds.Errors}, config.Threshold{Value: q.Thresholds.Saturation}
 	cfg := &config.Config{
-		File:       "(demo)",
-		Refresh:    model.Duration(demoRefresh),
-		Prometheus: []config.Prometheus{{Name: "demo", URL: url, HTTP: promconfig.DefaultHTTPClientConfig}},
+		File:    "(demo)",
+		Refresh: model.Duration(demoRefresh),
+		// The simulated Prometheus evaluates no alerting rules: its alerts are not read.
+		Prometheus: []config.Prometheus{{Name: "demo", URL: url, HTTP: promconfig.DefaultHTTPClientConfig, Alerts: new(bool)}},
 		Alertmanager: []config.Alertmanager{
 			{Name: "demo-am", URL: alertmanagerURL, HTTP: promconfig.DefaultHTTPClientConfig},
 		},

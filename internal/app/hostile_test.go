@@ -28,6 +28,7 @@ timeout: ` + timeout + `
 prometheus:
   - name: hostile
     url: ` + url + `
+    alerts: false  # a fake server: its signals are under test, not its alerts
 signals:
   prometheus: hostile
   by: job

@@ -22,6 +22,9 @@ type Setup struct {
 	PagerDuty *pagerduty.Source
 	// Alertmanagers is every configured Alertmanager behind one source, nil when none.
 	Alertmanagers *alertmanager.Group
+	// PromAlerts are the Prometheus servers whose own alerts are read (alerts: true,
+	// or every one when no Alertmanager is configured), one source each.
+	PromAlerts []*alertmanager.PromAlerts
 	// ReadOnly: writes are off by the --read-only flag (the config's read_only is
 	// the source's own).
 	ReadOnly bool
@@ -115,13 +118,17 @@ func fromConfig(cfg *config.Config, readOnly bool) (*Setup, error) {
 		setup.Prom[p.Name] = src
 		setup.Sources = append(setup.Sources, src)
 	}
-	am, err := newAlertmanagers(cfg)
+	am, proms, err := alertSources(cfg)
 	if err != nil {
 		return nil, err
 	}
 	if am != nil {
 		setup.Alertmanagers = am
 		setup.Sources = append(setup.Sources, am)
+	}
+	setup.PromAlerts = proms
+	for _, p := range proms {
+		setup.Sources = append(setup.Sources, p)
 	}
 	if setup.Rules.Triage, err = triageRules(cfg.Triage); err != nil {
 		return nil, err

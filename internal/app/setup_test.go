@@ -5,12 +5,17 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/testservers"
 	"github.com/vigil-sre/vigil/sources"
+	"github.com/vigil-sre/vigil/tui"
 )
 
 // TestThresholdsLayer checks that a service with no thresholds anywhere is judged by
@@ -100,5 +105,78 @@ func TestCheckPrintsConfigWarnings(t *testing.T) {
 	var ee *ExitError
 	if !errors.As(err, &ee) || ee.Code != 1 { // the dead prometheus fails; the warning does not
 		t.Errorf("exit = %v", err)
+	}
+}
+
+// TestTriageRulesFromConfig: the config's words for "off" (0) become Build's (a
+// negative value), an explicit empty heartbeats list stays none rather than the
+// defaults, and the rest is passed on as written.
+func TestTriageRulesFromConfig(t *testing.T) {
+	c, err := config.Parse("vigil.yaml", []byte("prometheus:\n  - {name: p, url: 'http://127.0.0.1:9'}\ntriage:\n"+
+		"  heartbeats: []\n  hold: 0s\n  flapping: {episodes: 0, window: 30m}\n  severity_label: priority\n"+
+		"  severity_map: {P0: critical}\n  group_by: [cluster]\n  min_severity: critical\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := triageRules(c.Triage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := alerts.Triage{MinSeverity: alerts.SeverityCritical, SeverityLabel: "priority",
+		SeverityMap: map[string]alerts.Severity{"P0": alerts.SeverityCritical}, Heartbeats: []string{},
+		FlapEpisodes: -1, FlapWindow: 30 * time.Minute, Hold: -1, GroupBy: []string{"cluster"}}
+	if !reflect.DeepEqual(got, want) || got.Heartbeats == nil {
+		t.Errorf("triage = %+v\nwant    %+v", got, want)
+	}
+	// Left out, everything is Build's default: its zero values, and heartbeats nil.
+	c, err = config.Parse("vigil.yaml", []byte("prometheus:\n  - {name: p, url: 'http://127.0.0.1:9'}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ = triageRules(c.Triage)
+	want = alerts.Triage{FlapEpisodes: 4, FlapWindow: time.Hour, Hold: 2 * time.Minute}
+	if !reflect.DeepEqual(got, want) || got.Heartbeats != nil {
+		t.Errorf("default triage = %+v\nwant            %+v", got, want)
+	}
+}
+
+// TestAlertsPaneOptions: the alerts pane is shown whenever alerts are read, and
+// silences are written only to an Alertmanager, never with --read-only.
+func TestAlertsPaneOptions(t *testing.T) {
+	const prom = "prometheus:\n  - {name: p, url: 'http://127.0.0.1:9'}\n"
+	const am = "alertmanager:\n  - {name: am, url: 'http://127.0.0.1:9093'}\n"
+	tests := []struct {
+		name            string
+		cfg             string
+		readOnly        bool
+		alerts, silence bool
+		sources         []string
+	}{
+		{"prometheus alone: its alerts, no silences", prom, false, true, false, []string{"p", "p alerts"}},
+		{"prometheus alone, alerts: false", "prometheus:\n  - {name: p, url: 'http://127.0.0.1:9', alerts: false}\n", false, false, false, []string{"p"}},
+		{"alertmanager", prom + am, false, true, true, []string{"p", "alertmanager"}},
+		{"alertmanager, read-only", prom + am, true, true, false, []string{"p", "alertmanager"}},
+	}
+	for _, tt := range tests {
+		c, err := config.Parse("vigil.yaml", []byte(tt.cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		setup, err := fromConfig(c, tt.readOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var opts tui.Options
+		setup.alertOptions(&opts)
+		if opts.Alerts != tt.alerts || (opts.Silences != nil) != tt.silence {
+			t.Errorf("%s: alerts pane %v, silences %v; want %v, %v", tt.name, opts.Alerts, opts.Silences != nil, tt.alerts, tt.silence)
+		}
+		var names []string
+		for _, s := range setup.Sources {
+			names = append(names, s.Name())
+		}
+		if !slices.Equal(names, tt.sources) {
+			t.Errorf("%s: sources %v, want %v", tt.name, names, tt.sources)
+		}
 	}
 }

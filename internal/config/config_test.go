@@ -214,8 +214,64 @@ func TestParseErrors(t *testing.T) {
 		},
 		{
 			name: "bad matcher in triage.hide",
-			in:   base + "triage:\n  hide:\n    - match: '{alertname=Watchdog}'\n",
-			want: `config.yaml:6: triage.hide[0].match: bad matcher: 1:12: parse error: unexpected identifier "Watchdog" in label matching, expected string`,
+			in:   base + "triage:\n  hide:\n    - match: '{alertname=~\"(\"}'\n    - match: '{}'\n",
+			want: "config.yaml:6: triage.hide[0].match: bad matcher: error parsing regexp: missing closing ): `^(?:()$`\n" +
+				"config.yaml:7: triage.hide[1].match: no matchers: it would hide every alert",
+		},
+		{
+			name: "triage settings",
+			in: base + "triage:\n" +
+				"  severity_label: ''\n" +
+				"  severity_map: {P0: critical, sev9: fatal}\n" +
+				"  heartbeats: [Watchdog, '', Watchdog]\n" +
+				"  flapping: {episodes: 1, window: 30s}\n" +
+				"  group_by: [alertname, alertname]\n",
+			want: "config.yaml:5: triage.severity_label: must name a label; leave it out for the default, severity\n" +
+				`config.yaml:6: triage.severity_map.sev9: must be one of critical, warning, info, got "fatal"` + "\n" +
+				`config.yaml:7: triage.heartbeats[1]: must be an alertname, got ""` + "\n" +
+				`config.yaml:7: triage.heartbeats[2]: "Watchdog" listed twice (first at line 7)` + "\n" +
+				"config.yaml:8: triage.flapping.episodes: 1 would hide every alert that fired at all; write at least 2, or 0 to turn flapping off\n" +
+				"config.yaml:8: triage.flapping.window: must be at least 1m, got 30s\n" +
+				`config.yaml:9: triage.group_by[1]: "alertname" listed twice (first at line 9)`,
+		},
+		{
+			name: "triage keys of the wrong shape",
+			in: base + "triage:\n" +
+				"  heartbeats: Watchdog\n" +
+				"  flapping: {episodes: -2, window: 90500ms, count: 3}\n" +
+				"  hold: soon\n" +
+				"  group_by: []\n",
+			want: `config.yaml:5: triage.heartbeats: expected a list, got "Watchdog"` + "\n" +
+				"config.yaml:6: triage.flapping.count: unknown key\n" +
+				`config.yaml:7: triage.hold: bad duration "soon"`,
+		},
+		{
+			name: "flapping and group_by values",
+			in:   base + "triage:\n  flapping: {episodes: -2, window: 90500ms}\n  group_by: []\n",
+			want: "config.yaml:5: triage.flapping.episodes: must be 0 (flapping off) or at least 2, got -2\n" +
+				"config.yaml:5: triage.flapping.window: must be whole seconds, got 1m30s500ms\n" +
+				"config.yaml:6: triage.group_by: must name at least one label; leave it out for the default, alertname and service",
+		},
+		{
+			name: "notify of the wrong shape",
+			in:   base + "notify: off\n",
+			want: `config.yaml:4: notify: expected false (no notifications), true, or a mapping of min_severity and cooldown, got "off"`,
+		},
+		{
+			name: "notify settings",
+			in:   base + "notify:\n  min_severity: page\n  cooldown: 0s\n",
+			want: "config.yaml:5: notify.min_severity: must be one of critical, warning, info, got \"page\"\n" +
+				"config.yaml:6: notify.cooldown: must be at least 1s, got 0s; notify: false turns notifications off",
+		},
+		{
+			name: "unknown notify key",
+			in:   base + "notify:\n  bell: true\n",
+			want: "config.yaml:5: notify.bell: unknown key",
+		},
+		{
+			name: "prometheus alerts",
+			in:   base + "    alerts: maybe\n",
+			want: "config.yaml:4: prometheus[0].alerts: expected true or false, got a value (not shown: it may be a secret)",
 		},
 		{
 			name: "triage severity",
@@ -356,7 +412,8 @@ func TestDesignExample(t *testing.T) {
 	if got := c.SLOPrometheus; !reflect.DeepEqual(got, map[string]string{"checkout-availability": "prod"}) {
 		t.Errorf("SLOPrometheus = %v", got)
 	}
-	wantTriage := Triage{MinSeverity: "warning", Hide: []HideRule{{Match: `{alertname="Watchdog"}`, Reason: "heartbeat, never actionable"}}}
+	wantTriage := Triage{MinSeverity: "warning", Hide: []HideRule{{Match: `{alertname="Watchdog"}`, Reason: "heartbeat, never actionable"}},
+		Flapping: Flapping{Episodes: 4, Window: model.Duration(time.Hour)}, Hold: model.Duration(2 * time.Minute)}
 	if !reflect.DeepEqual(c.Triage, wantTriage) {
 		t.Errorf("triage = %+v", c.Triage)
 	}

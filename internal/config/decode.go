@@ -170,6 +170,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		d.walking[n] = true
 		defer delete(d.walking, n)
 	}
+	if v.Type() == notifyType {
+		d.notify(n, v, path)
+		return
+	}
 	t := v.Type()
 	if hasUnmarshaler(t) && !structured[t] {
 		d.leaf(n, v, path)

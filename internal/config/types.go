@@ -21,6 +21,7 @@ type Config struct {
 	Services     []Service      `yaml:"services"`
 	SLOs         []SLO          `yaml:"slos"`
 	Triage       Triage         `yaml:"triage"`
+	Notify       Notify         `yaml:"notify"`
 
 	// File is the path the config was read from ("" when built in code).
 	File string `yaml:"-"`
@@ -47,6 +48,10 @@ type Config struct {
 type Prometheus struct {
 	Name string `yaml:"name"`
 	URL  string `yaml:"url"`
+	// Alerts reads the server's own alerts (GET /api/v1/alerts, firing and pending):
+	// true reads them, false never; nil (left out) reads them when no Alertmanager
+	// is configured. See Config.ReadsAlerts.
+	Alerts *bool `yaml:"alerts"`
 
 	HTTP promconfig.HTTPClientConfig `yaml:",inline"`
 }
@@ -162,16 +167,4 @@ type LatencySLI struct {
 	Histogram string         `yaml:"histogram"`
 	Selector  string         `yaml:"selector"`
 	Threshold model.Duration `yaml:"threshold"`
-}
-
-// Triage decides which alerts are folded away as non-actionable.
-type Triage struct {
-	MinSeverity string     `yaml:"min_severity"`
-	Hide        []HideRule `yaml:"hide"`
-}
-
-// HideRule hides the alerts its matcher selects, giving the reason on the hidden list.
-type HideRule struct {
-	Match  string `yaml:"match"`
-	Reason string `yaml:"reason"`
 }

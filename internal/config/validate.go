@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -81,6 +80,7 @@ func (c *Config) validate(opts options) error {
 	k.services()
 	k.slos()
 	k.triage()
+	k.notify()
 	return joinErrors(redactErrors(k.errs, c.secrets()))
 }
 
@@ -128,6 +128,7 @@ func (c *Config) setDefaults() {
 	if c.PagerDuty != nil {
 		c.PagerDuty.setDefaults(c.written("pagerduty.requests_per_minute"))
 	}
+	c.setTriageDefaults()
 }
 
 func (k *checker) durations() {
@@ -339,26 +340,6 @@ func (k *checker) thresholds(path string, t *Thresholds) {
 		}
 		if msg := thresholdProblem(kt.kind, *kt.th); msg != "" {
 			k.fail(path+"."+kt.kind, "%s", msg)
-		}
-	}
-}
-
-func (k *checker) triage() {
-	t := k.c.Triage
-	if t.MinSeverity != "" && !slices.Contains(severities, t.MinSeverity) {
-		k.fail("triage.min_severity", "must be one of %s, got %s", strings.Join(severities, ", "), quote(t.MinSeverity))
-	}
-	for i, h := range t.Hide {
-		path := fmt.Sprintf("triage.hide[%d].match", i)
-		if h.Match == "" {
-			k.fail(path, "required")
-			continue
-		}
-		if k.tooLong(path, h.Match) {
-			continue
-		}
-		if _, err := promql.ParseMetricSelector(h.Match); err != nil {
-			k.fail(path, "bad matcher: %s", oneLine(err))
 		}
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,7 +28,10 @@ type PromOptions struct {
 	Blocks         string        // a directory of TSDB blocks (see Backfill); copied, so it can be shared
 	Retention      string        // --storage.tsdb.retention.time; default 400d
 	Rules          string        // the YAML of a rule file to load, e.g. recording rules
-	Args           []string      // extra command-line flags
+	// ExternalLabels are the global external_labels, which Prometheus adds to the
+	// alerts it sends on but not to its own alerts API.
+	ExternalLabels map[string]string
+	Args           []string // extra command-line flags
 	// Scrape adds scrape jobs besides the self-scrape (unless NoScrape): a target may
 	// be Self (this server) or an address nothing listens on (see DeadAddr), whose
 	// `up` is 0.
@@ -212,6 +217,12 @@ func (p *PromServer) config() string {
 	var b strings.Builder
 	iv := p.opts.ScrapeInterval.String()
 	fmt.Fprintf(&b, "global:\n  scrape_interval: %s\n  evaluation_interval: %s\n", iv, iv)
+	if len(p.opts.ExternalLabels) > 0 {
+		b.WriteString("  external_labels:\n")
+		for _, k := range slices.Sorted(maps.Keys(p.opts.ExternalLabels)) {
+			fmt.Fprintf(&b, "    %q: %q\n", k, p.opts.ExternalLabels[k])
+		}
+	}
 	if p.opts.Rules != "" {
 		fmt.Fprintf(&b, "rule_files: [%q]\n", filepath.Join(p.dir, "rules.yml"))
 	}

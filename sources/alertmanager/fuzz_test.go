@@ -3,6 +3,8 @@ package alertmanager
 import (
 	"strings"
 	"testing"
+
+	"github.com/prometheus/common/model"
 )
 
 // Any answer decodes to alerts whose every used field is set, or to an error: never a
@@ -49,7 +51,7 @@ func FuzzDecodePromAlerts(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		alerts, err := decodePromAlerts(body, "p")
+		alerts, err := decodePromAlerts(body, model.LabelSet{"cluster": "eu"})
 		if err != nil {
 			return
 		}

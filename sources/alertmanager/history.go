@@ -30,6 +30,9 @@ type HistoryOptions struct {
 	// them to the alerts it sends to Alertmanager but not to its own ALERTS_FOR_STATE
 	// series, so they are added here before fingerprinting to match Alertmanager's.
 	ExternalLabels map[string]string
+	// ReadExternalLabels reads them from the server's configuration instead (on the
+	// first ask and every 10 minutes); ExternalLabels, when also set, win.
+	ReadExternalLabels bool
 }
 
 // History counts the firing episodes of every alert over the flapping window with one
@@ -43,8 +46,9 @@ type HistoryOptions struct {
 // is how Prometheus's own alerts and Alertmanager fingerprint an alert: the same label
 // set gives the same fingerprint, so the counts apply to both. Safe for concurrent use.
 type History struct {
-	src  *Source
-	opts HistoryOptions
+	src      *Source
+	opts     HistoryOptions
+	external *externalLabels // nil unless ReadExternalLabels
 
 	mu       sync.Mutex
 	last     map[string]int
@@ -68,7 +72,11 @@ func NewHistory(opts HistoryOptions) (*History, error) {
 	}
 	src.kind = "prometheus"
 	opts.ExternalLabels = maps.Clone(opts.ExternalLabels)
-	return &History{src: src, opts: opts}, nil
+	h := &History{src: src, opts: opts}
+	if opts.ReadExternalLabels {
+		h.external = &externalLabels{src: src}
+	}
+	return h, nil
 }
 
 // Query is the PromQL asked.
@@ -94,6 +102,10 @@ func (h *History) Episodes(ctx context.Context, at time.Time) (map[string]int, e
 }
 
 func (h *History) ask(ctx context.Context, at time.Time) (map[string]int, error) {
+	var ext model.LabelSet
+	if h.external != nil {
+		ext = h.external.get(ctx)
+	}
 	q := url.Values{"query": {h.Query()}, "time": {strconv.FormatFloat(float64(at.UnixMilli())/1e3, 'f', 3, 64)}}
 	body, err := h.src.do(ctx, http.MethodGet, "/api/v1/query?"+q.Encode(), nil)
 	if err != nil {
@@ -137,6 +149,7 @@ func (h *History) ask(ctx context.Context, at time.Time) (map[string]int, error)
 				r.Metric[model.LabelName(k)] = model.LabelValue(v)
 			}
 		}
+		withExternal(r.Metric, ext)
 		fp := r.Metric.Fingerprint().String()
 		eps[fp] = max(eps[fp], int(v)+1)
 	}

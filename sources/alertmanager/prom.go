@@ -29,16 +29,24 @@ type PromOptions struct {
 	URL          string
 	HTTP         promconfig.HTTPClientConfig
 	MaxBodyBytes int64 // default 32 MiB
-	// History, when set, fills Episodes. Give it no ExternalLabels: these alerts carry
-	// the labels Prometheus evaluated, without them.
+	// ExternalLabels adds the server's global external_labels (read from its
+	// configuration, see externalLabels) to every alert, as Prometheus does when it
+	// sends the alert to Alertmanager: set it when an Alertmanager is read beside, so
+	// that the same alert has the same fingerprint in both and is one alert. Without
+	// it the alerts carry the labels Prometheus evaluated, and the two replicas of an
+	// HA pair report each alert once.
+	ExternalLabels bool
+	// History, when set, fills Episodes. It must see the same labels: with
+	// ExternalLabels, a History with ReadExternalLabels; without, one with none.
 	History *History
 }
 
 // PromAlerts is a source of one Prometheus's firing and pending alerts: one request
 // (GET /api/v1/alerts) per poll, plus the history's query at most once per its Every.
 type PromAlerts struct {
-	src     *Source
-	history *History
+	src      *Source
+	history  *History
+	external *externalLabels // nil unless PromOptions.ExternalLabels
 }
 
 // NewPromAlerts checks opts and builds the HTTP client. It does no I/O.
@@ -48,19 +56,29 @@ func NewPromAlerts(opts PromOptions) (*PromAlerts, error) {
 		return nil, errors.New(strings.Replace(err.Error(), "alertmanager", "prometheus", 1))
 	}
 	src.kind = "prometheus"
-	return &PromAlerts{src: src, history: opts.History}, nil
+	p := &PromAlerts{src: src, history: opts.History}
+	if opts.ExternalLabels {
+		p.external = &externalLabels{src: src}
+	}
+	return p, nil
 }
 
-// Name is the configured name of the Prometheus.
-func (p *PromAlerts) Name() string { return p.src.name }
+// Name is the source's name: the configured name of the Prometheus followed by
+// " alerts", so that it stands apart from the source of the same Prometheus's signals
+// and SLOs (the Board finds a source's data by its name).
+func (p *PromAlerts) Name() string { return p.src.name + " alerts" }
+
+// Prometheus is the configured name of the Prometheus.
+func (p *PromAlerts) Prometheus() string { return p.src.name }
 
 // Kind is sources.KindPrometheus.
 func (p *PromAlerts) Kind() sources.Kind { return sources.KindPrometheus }
 
 // Poll reads the alerts Prometheus holds now (the API has no past; at only reaches the
-// history). Fingerprints are model.LabelSet.Fingerprint of the labels, as Alertmanager
-// computes them; StartsAt is when the alert became active. A failed history is a
-// warning, and Episodes stay -1.
+// history). Fingerprints are model.LabelSet.Fingerprint of the labels (with the
+// external labels when asked for), as Alertmanager computes them; StartsAt is when the
+// alert became active. A failed history is a warning, and Episodes stay -1. The
+// external labels cost one more request on the first poll and every 10 minutes.
 func (p *PromAlerts) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 	var n atomic.Int64
 	ctx = withCounter(ctx, &n)
@@ -68,10 +86,14 @@ func (p *PromAlerts) Poll(ctx context.Context, at time.Time) (sources.Data, erro
 	if dl, ok := ctx.Deadline(); ok {
 		budget = time.Until(dl)
 	}
+	var ext model.LabelSet
+	if p.external != nil {
+		ext = p.external.get(ctx)
+	}
 	body, err := p.src.do(ctx, http.MethodGet, "/api/v1/alerts", nil)
 	if err == nil {
 		var alerts []sources.Alert
-		if alerts, err = decodePromAlerts(body, p.src.name); err == nil {
+		if alerts, err = decodePromAlerts(body, ext); err == nil {
 			data := sources.Data{Alerts: &sources.AlertsData{Alerts: alerts, Silences: []sources.Silence{}}}
 			if p.history != nil {
 				if w := applyHistory(ctx, p.history, at, alerts); w != "" {
@@ -99,7 +121,7 @@ func applyHistory(ctx context.Context, h *History, at time.Time, alerts []source
 	return ""
 }
 
-func decodePromAlerts(body []byte, name string) ([]sources.Alert, error) {
+func decodePromAlerts(body []byte, ext model.LabelSet) ([]sources.Alert, error) {
 	var env struct {
 		Status string `json:"status"`
 		Error  string `json:"error"`
@@ -135,6 +157,7 @@ func decodePromAlerts(body []byte, name string) ([]sources.Alert, error) {
 		case r.ActiveAt == nil:
 			return nil, badf("alert %d has no activeAt", i)
 		}
+		r.Labels = withExternal(r.Labels, ext)
 		a := sources.Alert{
 			Fingerprint:   r.Labels.Fingerprint().String(),
 			Labels:        make(map[string]string, len(r.Labels)),

@@ -93,6 +93,45 @@ func TestEpisodesReachAlertmanagerAlerts(t *testing.T) {
 	}
 }
 
+// With ExternalLabels, a Prometheus's alerts carry its external_labels, as the alerts
+// it sends to Alertmanager do, so both have one fingerprint; the history, reading them
+// too, still lands its counts on the alerts. Without, the labels are those evaluated.
+func TestPrometheusAlertsWithExternalLabels(t *testing.T) {
+	t.Parallel()
+	p := testservers.Prometheus(t, testservers.PromOptions{Rules: alertRules, ExternalLabels: map[string]string{"cluster": "eu", "service": "ignored"}})
+	hist, err := NewHistory(HistoryOptions{Name: "prom", URL: p.URL(), HTTP: promconfig.DefaultHTTPClientConfig, ReadExternalLabels: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := NewPromAlerts(PromOptions{Name: "prom", URL: p.URL(), HTTP: promconfig.DefaultHTTPClientConfig, ExternalLabels: true, History: hist})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.WaitForSeries(t, `ALERTS_FOR_STATE{alertname="AlwaysFiring"}`, 20*time.Second)
+	d := poll(t, src)
+	a, ok := find(d, "AlwaysFiring")
+	// The alert's own service label wins over the external one, as in Prometheus.
+	want := model.LabelSet{"alertname": "AlwaysFiring", "severity": "critical", "service": "api", "cluster": "eu"}
+	if !ok || a.Fingerprint != want.Fingerprint().String() || a.Labels["cluster"] != "eu" || a.Labels["service"] != "api" || a.Episodes != 1 {
+		t.Errorf("AlwaysFiring: %+v, want the labels %v, their fingerprint %s and 1 episode", a, want, want.Fingerprint())
+	}
+	if d.Alerts.Requests != 4 {
+		t.Errorf("first poll: requests %d, want 4 (alerts, history, and each one's external labels)", d.Alerts.Requests)
+	}
+	if d := poll(t, src); d.Alerts.Requests != 1 {
+		t.Errorf("second poll: requests %d, want 1 (the labels and the history are not asked again so soon)", d.Alerts.Requests)
+	}
+
+	plain, err := NewPromAlerts(PromOptions{Name: "prom", URL: p.URL(), HTTP: promconfig.DefaultHTTPClientConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = poll(t, plain)
+	if a, _ := find(d, "AlwaysFiring"); a.Labels["cluster"] != "" || d.Alerts.Requests != 1 {
+		t.Errorf("without ExternalLabels: %+v, %d requests", a, d.Alerts.Requests)
+	}
+}
+
 func TestPrometheusHostileAnswers(t *testing.T) {
 	t.Parallel()
 	cases := []struct{ body, want string }{
