@@ -13,7 +13,10 @@ type Kind string
 const (
 	KindPrometheus   Kind = "prometheus"
 	KindAlertmanager Kind = "alertmanager"
-	KindPagerDuty    Kind = "pagerduty"
+	// KindPromAlerts is a Prometheus read for its own alerts (GET /api/v1/alerts):
+	// an alert source, as an Alertmanager is.
+	KindPromAlerts Kind = "prometheus-alerts"
+	KindPagerDuty  Kind = "pagerduty"
 )
 
 // Source is one thing the hub polls. Poll must honour ctx (the hub sets the per-poll

@@ -94,7 +94,7 @@ func (m *Model) hiddenCounts() string {
 		}
 	}
 	if total == 0 {
-		if ui.SourceDoubt(&m.board, "alertmanager") != "" {
+		if ui.SourceDoubt(&m.board, ui.AlertSources...) != "" {
 			return "hidden " + m.st.Glyphs.Dash // unknown, not none
 		}
 		return "hidden 0"

@@ -47,6 +47,9 @@ type Options struct {
 	// NoSignals and NoSLOs leave out the services and SLO panes: the config has no
 	// services (nor a signals profile) or no SLOs.
 	NoSignals, NoSLOs bool
+	// NoSilences leaves out the silences pane: alerts are read from Prometheus only,
+	// and no Alertmanager holds silences.
+	NoSilences bool
 
 	// Pages shows the pages pane: a PagerDuty source is configured.
 	Pages bool
@@ -161,7 +164,9 @@ func New(opts Options) *Model {
 	}
 	if opts.Alerts {
 		m.panes = append(m.panes, alertsPane{p: alertlist.New(st, len(m.panes)+1), now: func() time.Time { return m.now }})
-		m.panes = append(m.panes, silencesPane{p: silencelist.New(st, len(m.panes)+1), now: func() time.Time { return m.now }})
+		if !opts.NoSilences {
+			m.panes = append(m.panes, silencesPane{p: silencelist.New(st, len(m.panes)+1), now: func() time.Time { return m.now }})
+		}
 	}
 	m.panes[0] = m.panes[0].setFocused(true)
 	return m

@@ -247,6 +247,7 @@ func (s *Setup) alertOptions(opts *tui.Options) {
 	}
 	opts.Alerts = true
 	if s.Alertmanagers == nil {
+		opts.NoSilences = true // Prometheus's own alerts only: nothing holds silences
 		return
 	}
 	opts.User = silenceUser(s.Config)

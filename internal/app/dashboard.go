@@ -98,6 +98,8 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 	setup.pageOptions(&opts)
 	opts.NoSignals = setup.Config.Signals == nil && len(setup.Config.Services) == 0
 	opts.NoSLOs = len(setup.Config.SLODefs) == 0
+	n := setup.Config.Notify // pages and SLO items notify too, not only alerts
+	opts.Notify = tui.Notify{Off: n.Off, MinSeverity: alerts.Severity(n.MinSeverity), Cooldown: time.Duration(n.Cooldown)}
 	if setup.ReadOnly {
 		opts.ReadOnlyReason = "--read-only" // silences too, not only PagerDuty
 	}

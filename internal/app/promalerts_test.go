@@ -144,7 +144,7 @@ func TestPrometheusAlertsByDefault(t *testing.T) {
 	for _, s := range doc.Sources {
 		rows = append(rows, s.Name+" "+s.Kind+" "+map[bool]string{true: "ok", false: "FAIL"}[s.OK])
 	}
-	if want := []string{"prom prometheus ok", "prom alerts prometheus ok"}; !slices.Equal(rows, want) {
+	if want := []string{"prom prometheus ok", "prom alerts prometheus-alerts ok"}; !slices.Equal(rows, want) {
 		t.Errorf("sources = %v, want %v", rows, want)
 	}
 	hidden := doc.hiddenAs()

@@ -71,8 +71,9 @@ func (p *PromAlerts) Name() string { return p.src.name + " alerts" }
 // Prometheus is the configured name of the Prometheus.
 func (p *PromAlerts) Prometheus() string { return p.src.name }
 
-// Kind is sources.KindPrometheus.
-func (p *PromAlerts) Kind() sources.Kind { return sources.KindPrometheus }
+// Kind is sources.KindPromAlerts: an alert source, whose failure leaves the alerts
+// unknown as an Alertmanager's does.
+func (p *PromAlerts) Kind() sources.Kind { return sources.KindPromAlerts }
 
 // Poll reads the alerts Prometheus holds now (the API has no past; at only reaches the
 // history). Fingerprints are model.LabelSet.Fingerprint of the labels (with the

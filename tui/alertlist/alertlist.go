@@ -58,7 +58,7 @@ func New(st *ui.Styles, n int) Pane { return Pane{st: st, number: strconv.Itoa(n
 // the row it was on.
 func (p Pane) SetBoard(b *alerts.Board) Pane {
 	p.loaded, p.now, p.board = true, b.GeneratedAt, b
-	p.doubt = ui.SourceDoubt(b, "alertmanager")
+	p.doubt = ui.SourceDoubt(b, ui.AlertSources...)
 	p.shown = p.shown[:0:0]
 	if p.hidden {
 		p.shown = append(p.shown, b.Hidden...)

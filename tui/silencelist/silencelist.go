@@ -45,7 +45,7 @@ func New(st *ui.Styles, n int) Pane { return Pane{st: st, number: strconv.Itoa(n
 // SetBoard shows the Board's silences; the cursor stays on the one it was on.
 func (p Pane) SetBoard(b *alerts.Board) Pane {
 	p.all, p.loaded, p.now = b.Silences, true, b.GeneratedAt
-	p.doubt = ui.SourceDoubt(b, "alertmanager")
+	p.doubt = ui.SourceDoubt(b, ui.AlertSources...)
 	return p.refilter()
 }
 

@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -226,13 +227,16 @@ func Num(n *alerts.Number, dash string, f func(float64) string) string {
 // a few seconds whatever key comes next.
 type NoticeMsg string
 
-// SourceDoubt is why the Board's rows from sources of kind cannot be taken as the
+// AlertSources are the kinds of source alerts come from.
+var AlertSources = []string{"alertmanager", "prometheus-alerts"}
+
+// SourceDoubt is why the Board's rows from sources of these kinds cannot be taken as the
 // whole truth ("alertmanager down: connection refused"), or "" when every such source
 // answered its latest poll. An empty pane says this instead of "nothing open": no
 // answer is not the same as nothing to see.
-func SourceDoubt(b *alerts.Board, kind string) string {
+func SourceDoubt(b *alerts.Board, kinds ...string) string {
 	for _, s := range b.Sources {
-		if s.Kind != kind || s.OK {
+		if !slices.Contains(kinds, s.Kind) || s.OK {
 			continue
 		}
 		state := s.State
