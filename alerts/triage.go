@@ -56,7 +56,7 @@ func triageAlerts(b *Board, snap sources.Snapshot, t Triage, now time.Time) {
 	if hidden == len(m.alerts) {
 		return
 	}
-	for i, j := range joinPages(b, m.alerts, verdicts, &r) {
+	for i, j := range joinPages(b, m.alerts, verdicts) {
 		if j {
 			gr.drop(i)
 		}

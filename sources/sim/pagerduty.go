@@ -46,6 +46,10 @@ type PDService struct {
 	Name               string
 	EscalationPolicyID string
 	TeamIDs            []string
+	// AckTimeout is PagerDuty's acknowledgement_timeout: an acknowledged incident
+	// triggers again this long after its latest acknowledgement, unless snoozed.
+	// Zero turns it off.
+	AckTimeout time.Duration
 }
 
 // PDUser is a PagerDuty user; Email is what the From header names.

@@ -40,7 +40,8 @@ const (
 //     recovery (see DemoPageWindow). Its one alert carries Alertmanager's details: the
 //     firing alert's labels and annotations as text;
 //   - two low-urgency incidents that stay open: search (triggered) and frontend
-//     (acknowledged by Lin).
+//     (acknowledged by Lin, and snoozed until 25 minutes after Start, when it
+//     triggers again).
 //
 // Incidents appear and resolve by the clock as requests arrive; writes through the API
 // act on them as on any other. Any token is accepted.
@@ -72,7 +73,12 @@ func DemoPagerDuty(sc *Scenario, clock func() time.Time) *PagerDuty {
 	}
 	for _, in := range background {
 		// The demo's own data: it cannot name a missing service or user.
-		_, _ = p.addIncident(in)
+		inc, err := p.addIncident(in)
+		if err == nil && in.Status == "acknowledged" {
+			// Lin snoozed it for half an hour five minutes ago: the demo opens with an
+			// acknowledgement about to lapse.
+			_ = inc.snooze(p, sc.Start.Add(-5*time.Minute), "PLINCHN", 30*time.Minute)
+		}
 	}
 	d := &demoPages{sc: sc, next: sc.firstPageCycle()}
 	d.from, d.to = sc.DemoPageWindow(0)

@@ -124,17 +124,39 @@ func (p *PagerDuty) tick(now time.Time) {
 	}
 	for _, id := range p.order {
 		inc := p.incidents[id]
-		if inc.Status != "acknowledged" || inc.SnoozedUntil.IsZero() || now.Before(inc.SnoozedUntil) {
+		at := inc.ackLapsesAt(p)
+		if at.IsZero() || now.Before(at) {
 			continue
 		}
-		at := inc.SnoozedUntil
+		why := "Unacknowledged: the acknowledgement timed out."
+		if !inc.SnoozedUntil.IsZero() {
+			why = "Unacknowledged: the snooze ended."
+		}
 		inc.SnoozedUntil = time.Time{}
 		inc.Status = "triggered"
 		inc.Acknowledgers, inc.ackAt = nil, nil
 		inc.LastStatusChangeAt, inc.UpdatedAt = at, at
 		inc.lastBy = serviceAgent(inc.ServiceID)
-		inc.log(p, at, "unacknowledge_log_entry", inc.lastBy, "Unacknowledged: the snooze ended.", "")
+		inc.log(p, at, "unacknowledge_log_entry", inc.lastBy, why, "")
 	}
+}
+
+// ackLapsesAt is when an acknowledged incident triggers again by itself: the end of
+// its snooze, else its service's acknowledgement timeout after the latest
+// acknowledgement. Zero when never (or when it is not acknowledged): PagerDuty's
+// pending "unacknowledge" action.
+func (inc *pdIncident) ackLapsesAt(p *PagerDuty) time.Time {
+	if inc.Status != "acknowledged" {
+		return time.Time{}
+	}
+	if !inc.SnoozedUntil.IsZero() {
+		return inc.SnoozedUntil
+	}
+	svc := p.services[inc.ServiceID]
+	if svc == nil || svc.AckTimeout <= 0 || len(inc.ackAt) == 0 {
+		return time.Time{}
+	}
+	return slices.MaxFunc(inc.ackAt, time.Time.Compare).Add(svc.AckTimeout)
 }
 
 // transitionError is a refused write: PagerDuty's 400 with its error detail.
