@@ -246,6 +246,35 @@ func (p *PagerDuty) Trigger(in PDIncident) (string, error) {
 	return p.AddIncident(in)
 }
 
+// AddAlert groups a new alert into an open incident now, as an integration's event
+// with another dedup key does (an Alertmanager group that starts firing under the
+// same incident): the incident's alert_counts change. It returns the alert's ID.
+func (p *PagerDuty) AddAlert(incidentID string, a PDAlert) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.clock()
+	p.tick(now)
+	inc, ok := p.incidents[incidentID]
+	if !ok {
+		return "", fmt.Errorf("pagerduty sim: no incident %q", incidentID)
+	}
+	if inc.Status == "resolved" {
+		return "", fmt.Errorf("pagerduty sim: incident %q is resolved", incidentID)
+	}
+	if a.ID == "" {
+		a.ID = p.newID("A")
+	}
+	if a.Status == "" {
+		a.Status = "triggered"
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = now
+	}
+	inc.Alerts = append(inc.Alerts, a)
+	inc.UpdatedAt = now
+	return a.ID, nil
+}
+
 // Resolve resolves an open incident as its integration would when the alerts clear:
 // the service is the agent and every alert resolves with it.
 func (p *PagerDuty) Resolve(id string) error {

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"time"
 )
@@ -190,15 +189,12 @@ func (sc *Scenario) shortBurn(t time.Time) float64 {
 	return errs / reqs / (1 - demoObjective)
 }
 
-// demoAlert is an alert as Alertmanager's PagerDuty integration sends it: details
-// hold the firing alerts rendered by its pagerduty.default.instances template.
+// demoAlert is an alert as Alertmanager's PagerDuty integration sends it for a group
+// of one firing alert.
 func demoAlert(name, service, severity, pdSeverity, summary string) PDAlert {
-	firing := fmt.Sprintf("Labels:\n - alertname = %s\n - service = %s\n - severity = %s\nAnnotations:\n - summary = %s\nSource: http://prometheus.demo:9090/graph\n",
-		name, service, severity, summary)
-	return PDAlert{
-		Summary:  fmt.Sprintf("[FIRING:1] %s (%s %s)", name, service, severity),
-		Severity: pdSeverity,
-		AlertKey: fmt.Sprintf("%x", sha256.Sum256([]byte(name)))[:32],
-		Details:  map[string]any{"firing": firing, "num_firing": "1", "num_resolved": "0", "resolved": ""},
-	}
+	return AlertmanagerAlert(fmt.Sprintf("[FIRING:1] %s (%s %s)", name, service, severity), pdSeverity, FiringAlert{
+		Labels:       map[string]string{"alertname": name, "service": service, "severity": severity},
+		Annotations:  map[string]string{"summary": summary},
+		GeneratorURL: "http://prometheus.demo:9090/graph",
+	})
 }
