@@ -252,24 +252,11 @@ func (p *PagerDuty) Trigger(in PDIncident) (string, error) {
 func (p *PagerDuty) AddAlert(incidentID string, a PDAlert) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := p.clock()
-	p.tick(now)
-	inc, ok := p.incidents[incidentID]
-	if !ok {
-		return "", fmt.Errorf("pagerduty sim: no incident %q", incidentID)
+	inc, now, err := p.openIncident(incidentID)
+	if err != nil {
+		return "", err
 	}
-	if inc.Status == "resolved" {
-		return "", fmt.Errorf("pagerduty sim: incident %q is resolved", incidentID)
-	}
-	if a.ID == "" {
-		a.ID = p.newID("A")
-	}
-	if a.Status == "" {
-		a.Status = "triggered"
-	}
-	if a.CreatedAt.IsZero() {
-		a.CreatedAt = now
-	}
+	p.fillAlert(&a, now)
 	inc.Alerts = append(inc.Alerts, a)
 	inc.UpdatedAt = now
 	return a.ID, nil
@@ -280,17 +267,27 @@ func (p *PagerDuty) AddAlert(incidentID string, a PDAlert) (string, error) {
 func (p *PagerDuty) Resolve(id string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	inc, now, err := p.openIncident(id)
+	if err != nil {
+		return err
+	}
+	inc.resolve(p, now, serviceAgent(inc.ServiceID), "")
+	return nil
+}
+
+// openIncident is the open incident id after time has done its part by now; the
+// caller holds p.mu.
+func (p *PagerDuty) openIncident(id string) (*pdIncident, time.Time, error) {
 	now := p.clock()
 	p.tick(now)
 	inc, ok := p.incidents[id]
 	if !ok {
-		return fmt.Errorf("pagerduty sim: no incident %q", id)
+		return nil, now, fmt.Errorf("pagerduty sim: no incident %q", id)
 	}
 	if inc.Status == "resolved" {
-		return fmt.Errorf("pagerduty sim: incident %q is already resolved", id)
+		return nil, now, fmt.Errorf("pagerduty sim: incident %q is already resolved", id)
 	}
-	inc.resolve(p, now, serviceAgent(inc.ServiceID), "")
-	return nil
+	return inc, now, nil
 }
 
 // InjectRateLimit answers every request with 429 for d from now, as PagerDuty does

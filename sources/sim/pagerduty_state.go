@@ -68,16 +68,7 @@ func (p *PagerDuty) addIncident(in PDIncident) (*pdIncident, error) {
 	}
 	in.Alerts = slices.Clone(in.Alerts)
 	for i := range in.Alerts {
-		a := &in.Alerts[i]
-		if a.ID == "" {
-			a.ID = p.newID("A")
-		}
-		if a.Status == "" {
-			a.Status = "triggered"
-		}
-		if a.CreatedAt.IsZero() {
-			a.CreatedAt = in.CreatedAt
-		}
+		p.fillAlert(&in.Alerts[i], in.CreatedAt)
 	}
 	in.Acknowledgers, in.Notes, in.LogEntries = nil, nil, nil
 	in.SnoozedUntil, in.ResolvedAt = time.Time{}, time.Time{}
@@ -99,6 +90,19 @@ func (p *PagerDuty) addIncident(in PDIncident) (*pdIncident, error) {
 	p.incidents[in.ID] = inc
 	p.order = append(p.order, in.ID)
 	return inc, nil
+}
+
+// fillAlert gives an alert the ID, status and creation it was added without.
+func (p *PagerDuty) fillAlert(a *PDAlert, created time.Time) {
+	if a.ID == "" {
+		a.ID = p.newID("A")
+	}
+	if a.Status == "" {
+		a.Status = "triggered"
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = created
+	}
 }
 
 // newID makes a PagerDuty-looking ID: a letter and six upper-case characters.
