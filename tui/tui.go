@@ -113,6 +113,8 @@ type Model struct {
 	// as the last one, and measuring a painted line (escape sequences, graphemes)
 	// costs far more than looking it up.
 	widths map[string]int
+
+	laidBody int // the body height the panes were last laid out for
 }
 
 // New returns the dashboard model; run it with tea.NewProgram.
@@ -158,6 +160,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setBoard(msg.Board)
 	case tickMsg:
 		m.now = m.opts.Now()
+		if m.bodyH() != m.laidBody { // the expiring strip came or went with the clock
+			m.layout()
+		}
 		if m.refreshing && m.now.Sub(m.refreshAt) > refreshShown {
 			m.refreshing = false
 		}
