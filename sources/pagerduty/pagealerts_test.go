@@ -240,3 +240,18 @@ func TestPollReadsWhenTheAckLapses(t *testing.T) {
 		}
 	}
 }
+
+// TestAlertReadsOnlyPlainIDs: an incident ID that is not PagerDuty's shape is never
+// put in a request path; the page is joined by its title instead.
+func TestAlertReadsOnlyPlainIDs(t *testing.T) {
+	h := newHarness(t, func(o *Options) { o.UserID, o.EscalationPolicies = "", nil })
+	_, err := h.sim.AddIncident(sim.PDIncident{ID: "PX..%2Fusers", Title: "odd", ServiceID: "PCHK", Alerts: []sim.PDAlert{latency("a")}})
+	must(t, err)
+	p := h.poll(t)
+	if got := h.requests(0); !slices.Equal(got, []string{"GET /incidents"}) {
+		t.Errorf("asked %q, want the list only", got)
+	}
+	if in := p.Incidents[0]; !in.AlertsKnown || len(in.AlertLabels) != 0 {
+		t.Errorf("%+v: known to carry no label set", in)
+	}
+}
