@@ -102,7 +102,11 @@ func (s *Source) readAlerts(ctx context.Context, incidents []sources.Incident, c
 		}
 	}
 	if failed != nil {
-		return fmt.Sprintf("alerts of %d incidents not read (joined by title until they are): %v", unread, failed)
+		what := "1 incident"
+		if unread != 1 {
+			what = fmt.Sprintf("%d incidents", unread)
+		}
+		return fmt.Sprintf("alerts of %s not read (asked again next poll): %v", what, failed)
 	}
 	return ""
 }

@@ -194,7 +194,7 @@ func TestAlertReadFailureWaitsForALaterPoll(t *testing.T) {
 	h.clock.Advance(15 * time.Second)
 	data, err := h.src.Poll(context.Background(), h.clock.Now())
 	must(t, err)
-	if len(data.Warnings) != 1 || !strings.Contains(data.Warnings[0], "alerts of 1 incidents not read") {
+	if len(data.Warnings) != 1 || !strings.Contains(data.Warnings[0], "alerts of 1 incident not read (asked again next poll): HTTP 500") {
 		t.Errorf("warnings %q", data.Warnings)
 	}
 	if got := labelsOf(data.Pages.Incidents[0]); !slices.Equal(got, []string{"HighLatency/a"}) {
