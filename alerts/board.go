@@ -225,11 +225,32 @@ type Page struct {
 	URL       string    `json:"url"`
 	Source    string    `json:"source"` // the PagerDuty source it came from
 
+	// AckLapsesAt is when its acknowledgement or snooze lapses and it triggers
+	// again (PagerDuty's pending unacknowledge); null when none is pending.
+	AckLapsesAt *time.Time `json:"ack_lapses_at"`
+
 	AssigneeIDs        []string  `json:"-"` // for "only mine"
 	EscalationPolicyID string    `json:"-"`
 	EscalationLevel    int       `json:"-"`
 	LastStatusChangeAt time.Time `json:"-"`
 	UpdatedAt          time.Time `json:"-"`
+	// Joined are the Alertmanager alerts folded into its row, in the order of the
+	// input; their fingerprints are the row's members.
+	Joined []JoinedAlert `json:"-"`
+
+	alertLabels []map[string]string // the label sets its PagerDuty alerts carry
+	alertsKnown bool                // its alerts were read: else it is joined by title
+}
+
+// JoinedAlert is one Alertmanager alert a page caused, as the page detail lists it.
+type JoinedAlert struct {
+	Fingerprint string
+	Name        string            // alertname
+	Labels      map[string]string // shared with the snapshot: never written
+	State       string            // active | unprocessed (Prometheus: firing)
+	Since       time.Time         // its startsAt
+	Severity    Severity
+	Flapping    bool
 }
 
 // OnCall is who is on call now for one level of one escalation policy.

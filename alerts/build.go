@@ -23,8 +23,8 @@ type Rules struct {
 	// Discover, by source name, is the rule for a service that source reports but the
 	// config does not list (signals.services: all); Name is filled per service.
 	Discover map[string]ServiceRule
-	// Triage is the triage section: what hides an alert, how alerts group, and
-	// which alerts each open page carries.
+	// Triage is the triage section: what hides an alert and how alerts group.
+	// Which alerts an open page carries comes with the page (sources.Incident).
 	Triage Triage
 }
 

@@ -59,13 +59,13 @@ func randomInput(rng *rand.Rand) (sources.Snapshot, Rules) {
 	data[0].Silences = []sources.Silence{{ID: "s1", CreatedBy: "ada", Comment: "x"}, {ID: "s2"}}
 	snap := alertSources(data...)
 	pd := &sources.PagesData{}
-	rules := Rules{Triage: Triage{PageAlerts: map[string][]map[string]string{}}}
+	var rules Rules
 	for i := range rng.IntN(4) {
 		id := fmt.Sprint("P", i)
 		in := sources.Incident{ID: id, Number: i, Status: pick("triggered", "acknowledged"), Urgency: pick("high", "low"),
 			Title: "[FIRING:2] " + pick(names...) + " (" + pick("api", "checkout") + ")", CreatedAt: t0}
 		if len(labelSets) > 0 && rng.IntN(2) == 0 {
-			rules.Triage.PageAlerts[id] = labelSets[rng.IntN(len(labelSets)):]
+			in.AlertLabels, in.AlertsKnown = labelSets[rng.IntN(len(labelSets)):], true
 		}
 		pd.Incidents = append(pd.Incidents, in)
 	}

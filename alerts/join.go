@@ -8,49 +8,6 @@ import (
 	"github.com/vigil-sre/vigil/sources"
 )
 
-// ParseFiring reads the label sets out of the `firing` detail Alertmanager's
-// PagerDuty integration puts on each PagerDuty alert (its default template):
-//
-//	Labels:
-//	 - alertname = HighLatency
-//	 - service = checkout
-//	Annotations:
-//	 - summary = p99 over 300ms
-//	Source: http://prometheus/graph?...
-//
-// one block per firing alert. Annotations and sources are skipped; text it does not
-// recognise is ignored, so a custom template yields nothing rather than wrong labels.
-func ParseFiring(text string) []map[string]string {
-	var (
-		out    []map[string]string
-		cur    map[string]string
-		inLbls bool
-	)
-	for line := range strings.Lines(text) {
-		line = strings.TrimRight(line, "\r\n")
-		switch {
-		case strings.TrimSpace(line) == "Labels:":
-			cur, inLbls = map[string]string{}, true
-			out = append(out, cur)
-		case strings.HasPrefix(line, " - ") && inLbls:
-			name, value, ok := strings.Cut(line[3:], " = ")
-			if ok && name != "" {
-				cur[name] = value
-			}
-		default:
-			inLbls = false // Annotations:, Source: or anything else ends the labels
-		}
-	}
-	// A "Labels:" with no label under it is no label set.
-	kept := out[:0]
-	for _, ls := range out {
-		if len(ls) > 0 {
-			kept = append(kept, ls)
-		}
-	}
-	return kept
-}
-
 // subjectTokens reads Alertmanager's default PagerDuty subject,
 // `[FIRING:3] HighLatency checkout (prod warning)`: the group labels' values, then
 // in parentheses the other labels common to the group. It returns every value as a
@@ -89,13 +46,13 @@ func hasWord(lbls map[string]string, w string) bool {
 }
 
 // joinPages folds each actionable alert that an open page's alerts name into that
-// page's row (its Members and Count) and reports which were folded. An alert two
-// pages name goes to the more urgent, the one earlier in the actionable list. It
-// returns nil, at no cost, when no page can claim an alert.
-func joinPages(b *Board, alerts []*sources.Alert, verdicts []verdict, r *triageRules) []bool {
-	titles := make(map[string]string, len(b.Pages))
-	for _, p := range b.Pages {
-		titles[p.ID] = p.Title
+// page's row (its Members and Count), lists it on the page (Page.Joined), and reports
+// which were folded. An alert two pages name goes to the more urgent, the one earlier
+// in the actionable list. It returns nil, at no cost, when no page can claim an alert.
+func joinPages(b *Board, alerts []*sources.Alert, verdicts []verdict) []bool {
+	pageOf := make(map[string]int, len(b.Pages))
+	for i := range b.Pages {
+		pageOf[b.Pages[i].ID] = i
 	}
 	bySet := map[string][]pageSet{}      // alertname -> the label sets that carry it
 	byWord := map[string][]subjectPage{} // a subject's first word -> its pages
@@ -104,15 +61,20 @@ func joinPages(b *Board, alerts []*sources.Alert, verdicts []verdict, r *triageR
 		if it.Kind != "page" {
 			continue
 		}
-		// A page whose alerts carried no label set we could read (a custom
-		// template) is joined by its title instead.
-		if sets := r.pageAlerts[it.ID]; len(sets) > 0 {
-			for _, ls := range sets {
+		p, ok := pageOf[it.ID]
+		if !ok {
+			continue
+		}
+		// A page whose alerts are not read yet (the request budget decides when), or
+		// carried no label set we could read (a custom template), is joined by its
+		// title instead.
+		if pg := &b.Pages[p]; pg.alertsKnown && len(pg.alertLabels) > 0 {
+			for _, ls := range pg.alertLabels {
 				bySet[ls["alertname"]] = append(bySet[ls["alertname"]], pageSet{i, ls})
 			}
 			continue
 		}
-		if tokens := subjectTokens(titles[it.ID]); tokens != nil {
+		if tokens := subjectTokens(b.Pages[p].Title); tokens != nil {
 			byWord[tokens[0]] = append(byWord[tokens[0]], subjectPage{i, tokens})
 		}
 	}
@@ -141,18 +103,24 @@ func joinPages(b *Board, alerts []*sources.Alert, verdicts []verdict, r *triageR
 				}
 			}
 		}
-		if page >= 0 {
-			it := &b.Actionable[page]
-			if len(it.Members) == 0 {
-				it.Members = nil // never append to the shared empty slice
-			}
-			it.Members = append(it.Members, a.Fingerprint)
-			it.Count++
-			if verdicts[i].flapping {
-				it.Flapping = true
-			}
-			joined[i] = true
+		if page < 0 {
+			continue
 		}
+		it := &b.Actionable[page]
+		if len(it.Members) == 0 {
+			it.Members = nil // never append to the shared empty slice
+		}
+		it.Members = append(it.Members, a.Fingerprint)
+		it.Count++
+		if verdicts[i].flapping {
+			it.Flapping = true
+		}
+		pg := &b.Pages[pageOf[it.ID]]
+		pg.Joined = append(pg.Joined, JoinedAlert{
+			Fingerprint: a.Fingerprint, Name: verdicts[i].name, Labels: labelsOf(a), State: a.State,
+			Since: a.StartsAt, Severity: verdicts[i].sev, Flapping: verdicts[i].flapping,
+		})
+		joined[i] = true
 	}
 	return joined
 }

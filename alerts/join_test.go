@@ -1,7 +1,6 @@
 package alerts
 
 import (
-	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -10,40 +9,11 @@ import (
 	"github.com/vigil-sre/vigil/sources"
 )
 
-// firingText is what Alertmanager's PagerDuty integration writes, by its default
-// template, into the `firing` detail for two alerts.
-const firingText = `Labels:
- - alertname = HighLatency
- - instance = a:9090
- - service = checkout
-Annotations:
- - summary = p99 = 450ms over 300ms
-Source: http://prometheus:9090/graph?g0.expr=x
-Labels:
- - alertname = HighLatency
- - instance = b:9090
- - service = checkout
-Annotations:
-Source: http://prometheus:9090/graph?g0.expr=y
-`
-
-func TestParseFiring(t *testing.T) {
-	got := ParseFiring(firingText)
-	want := []map[string]string{
-		{"alertname": "HighLatency", "instance": "a:9090", "service": "checkout"},
-		{"alertname": "HighLatency", "instance": "b:9090", "service": "checkout"},
-	}
-	if !slices.EqualFunc(got, want, maps.Equal) {
-		t.Errorf("got %v, want %v", got, want)
-	}
-	for _, text := range []string{"", "custom template: HighLatency on checkout", "Labels:\nAnnotations:\n - a = b\n"} {
-		if got := ParseFiring(text); len(got) != 0 {
-			t.Errorf("%q: no label sets, got %v", text, got)
-		}
-	}
-	if got := ParseFiring("Labels:\r\n - a = b = c\r\n"); len(got) != 1 || got[0]["a"] != "b = c" {
-		t.Errorf("CRLF lines and a value holding ' = ': %v", got)
-	}
+// firingSets are the label sets sources/pagerduty reads from two alerts' `firing`
+// detail (its ParseFiring).
+var firingSets = []map[string]string{
+	{"alertname": "HighLatency", "instance": "a:9090", "service": "checkout"},
+	{"alertname": "HighLatency", "instance": "b:9090", "service": "checkout"},
 }
 
 func TestSubjectTokens(t *testing.T) {
@@ -63,8 +33,11 @@ func TestSubjectTokens(t *testing.T) {
 
 func TestPageJoin(t *testing.T) {
 	pd := &sources.PagesData{Incidents: []sources.Incident{
-		{ID: "PLBL", Number: 7, Title: "checkout latency", Status: "triggered", Urgency: "high", CreatedAt: t0.Add(-time.Minute)},
-		{ID: "PSUBJ", Number: 8, Title: "[FIRING:2] DiskFull (db prod)", Status: "acknowledged", Urgency: "low", CreatedAt: t0},
+		{ID: "PLBL", Number: 7, Title: "checkout latency", Status: "triggered", Urgency: "high", CreatedAt: t0.Add(-time.Minute),
+			AlertLabels: firingSets, AlertsKnown: true},
+		// Its alerts carried no label set (a custom template): joined by its title.
+		{ID: "PSUBJ", Number: 8, Title: "[FIRING:2] DiskFull (db prod)", Status: "acknowledged", Urgency: "low", CreatedAt: t0,
+			AlertsKnown: true},
 	}}
 	silencedA := alert("fp-silenced", "alertname", "HighLatency", "instance", "a:9090", "service", "checkout")
 	silencedA.State, silencedA.SilencedBy = "suppressed", []string{"s1"}
@@ -78,9 +51,7 @@ func TestPageJoin(t *testing.T) {
 	snap.Sources = append(snap.Sources, sources.SourceState{
 		Health: sources.Health{Name: "pd", OK: true, Polled: true, LastSuccess: t0},
 		Last:   &sources.Update{Eval: t0, Data: sources.Data{Pages: pd}}})
-	rules := Rules{Triage: Triage{PageAlerts: map[string][]map[string]string{"PLBL": ParseFiring(firingText),
-		"PSUBJ": ParseFiring("a custom template")}}}
-	b := Build(snap, rules, t0)
+	b := Build(snap, Rules{}, t0)
 
 	rows := map[string]Item{}
 	var order []string
@@ -104,25 +75,66 @@ func TestPageJoin(t *testing.T) {
 	if len(b.Hidden) != 1 || b.Hidden[0].ID != "fp-silenced" {
 		t.Errorf("hidden: %+v", b.Hidden)
 	}
+	for _, p := range b.Pages {
+		if it := rows[p.ID]; len(p.Joined) != it.Count {
+			t.Errorf("%s lists %d joined alerts, its row counts %d", p.ID, len(p.Joined), it.Count)
+		}
+	}
+	if j := b.Pages[0].Joined; len(j) != 1 || j[0].Fingerprint != "fp-b" || j[0].Name != "HighLatency" ||
+		j[0].State != "active" || j[0].Labels["instance"] != "b:9090" || !j[0].Since.Equal(t0.Add(-time.Hour)) {
+		t.Errorf("the page detail's alerts: %+v", j)
+	}
 }
 
-// FuzzParseFiring: PagerDuty alert details and incident titles are outside input;
-// reading them never panics, and what comes out is well formed.
-func FuzzParseFiring(f *testing.F) {
-	f.Add(firingText, "[FIRING:3] HighLatency checkout (prod warning)")
-	f.Add("Labels:\n - = x\n - a = \n", "[FIRING:] (")
-	f.Add("Labels:\r\n\r\n - a = b", "[FIRING:1] a b (c")
-	f.Fuzz(func(t *testing.T, text, title string) {
-		for _, ls := range ParseFiring(text) {
-			if len(ls) == 0 {
-				t.Fatalf("%q: an empty label set", text)
-			}
-			for name := range ls {
-				if name == "" {
-					t.Fatalf("%q: a label with no name", text)
-				}
-			}
+// TestPageJoinByTitleUntilAlertsAreRead: a page whose alerts the source has not read
+// yet (the request budget put them off) is joined by Alertmanager's default subject
+// in its title; once read, by the label sets they carry, and no longer by the title.
+func TestPageJoinByTitleUntilAlertsAreRead(t *testing.T) {
+	in := sources.Incident{ID: "PNEW", Number: 9, Title: "[FIRING:2] CacheMiss cache (prod)", Status: "acknowledged",
+		Urgency: "high", CreatedAt: t0, AckLapsesAt: t0.Add(4 * time.Minute)}
+	build := func(in sources.Incident) (Board, map[string]Item) {
+		snap := alertSources(&sources.AlertsData{Alerts: []sources.Alert{
+			alert("fp-1", "alertname", "CacheMiss", "service", "cache", "env", "prod", "pod", "a"),
+			alert("fp-2", "alertname", "CacheMiss", "service", "cache", "env", "prod", "pod", "b"),
+			alert("fp-3", "alertname", "CacheMiss", "service", "cache", "env", "dev"),
+		}})
+		snap.Sources = append(snap.Sources, sources.SourceState{
+			Health: sources.Health{Name: "pd", OK: true, Polled: true, LastSuccess: t0},
+			Last:   &sources.Update{Eval: t0, Data: sources.Data{Pages: &sources.PagesData{Incidents: []sources.Incident{in}}}}})
+		b := Build(snap, Rules{}, t0)
+		rows := map[string]Item{}
+		for _, it := range b.Actionable {
+			rows[it.ID] = it
 		}
+		return b, rows
+	}
+	b, rows := build(in)
+	if p := rows["PNEW"]; p.Count != 2 || !slices.Equal(p.Members, []string{"fp-1", "fp-2"}) {
+		t.Errorf("not read yet: joined by the title's words: %+v", p)
+	}
+	if g := rows[`{alertname="CacheMiss",service="cache"}`]; !slices.Equal(g.Members, []string{"fp-3"}) {
+		t.Errorf("the dev alert is not in the subject: %+v", g)
+	}
+	if at := b.Pages[0].AckLapsesAt; at == nil || !at.Equal(t0.Add(4*time.Minute)) {
+		t.Errorf("ack lapses at %v", at)
+	}
+	in.AlertLabels, in.AlertsKnown = []map[string]string{{"alertname": "CacheMiss", "service": "cache", "env": "prod", "pod": "b"}}, true
+	_, rows = build(in)
+	if p := rows["PNEW"]; p.Count != 1 || !slices.Equal(p.Members, []string{"fp-2"}) {
+		t.Errorf("read: joined by its label sets only: %+v", p)
+	}
+	if g := rows[`{alertname="CacheMiss",service="cache"}`]; !slices.Equal(g.Members, []string{"fp-1", "fp-3"}) {
+		t.Errorf("the rest keep their group: %+v", g)
+	}
+}
+
+// FuzzSubjectTokens: incident titles are outside input; reading them never panics,
+// and every token is one word.
+func FuzzSubjectTokens(f *testing.F) {
+	f.Add("[FIRING:3] HighLatency checkout (prod warning)")
+	f.Add("[FIRING:] (")
+	f.Add("[FIRING:1] a b (c")
+	f.Fuzz(func(t *testing.T, title string) {
 		for _, w := range subjectTokens(title) {
 			if w == "" || strings.ContainsAny(w, " \t\n") {
 				t.Fatalf("%q: token %q", title, w)

@@ -67,6 +67,11 @@ func buildPages(b *Board, snap sources.Snapshot) {
 			Priority: in.Priority, Service: in.Service, CreatedAt: in.CreatedAt,
 			URL: in.URL, Source: r.source, EscalationPolicyID: in.EscalationPolicyID,
 			EscalationLevel: in.EscalationLevel, LastStatusChangeAt: in.LastStatusChangeAt, UpdatedAt: in.UpdatedAt,
+			alertLabels: in.AlertLabels, alertsKnown: in.AlertsKnown,
+		}
+		if !in.AckLapsesAt.IsZero() {
+			at := in.AckLapsesAt
+			p.AckLapsesAt = &at
 		}
 		if p.Service == "" {
 			p.Service = in.ServiceName

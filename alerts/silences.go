@@ -28,6 +28,10 @@ type Silence struct {
 	Alertmanagers []string  `json:"alertmanagers"`
 	// EndsSoon: it lapses within SilenceEndsSoon, and what it hides comes back.
 	EndsSoon bool `json:"ends_soon"`
+	// Subject names what it silences in a few words, for one-line mentions: the
+	// values its equality matchers select, alertname first ("HighLatency
+	// checkout"); the matchers when none is an equality.
+	Subject string `json:"-"`
 }
 
 // SilenceEndsSoon is how close to its end a silence is listed as expiring soon.
@@ -57,6 +61,7 @@ func buildSilences(b *Board, snap sources.Snapshot, now time.Time) {
 				ID: s.ID, IDs: idsOf(s), Matchers: text, State: s.State, StartsAt: s.StartsAt, EndsAt: s.EndsAt,
 				CreatedBy: s.CreatedBy, Comment: s.Comment, Alertmanagers: slices.Clone(s.Sources),
 				EndsSoon: s.State == "active" && s.EndsAt.Sub(now) <= SilenceEndsSoon,
+				Subject:  silenceSubject(s.Matchers),
 			})
 		}
 	}
@@ -66,6 +71,24 @@ func buildSilences(b *Board, snap sources.Snapshot, now time.Time) {
 		}
 		return cmp.Compare(x.ID, y.ID)
 	})
+}
+
+// silenceSubject is Silence.Subject.
+func silenceSubject(ms []sources.Matcher) string {
+	var words []string
+	for _, m := range ms {
+		if m.IsEqual && !m.IsRegex && m.Value != "" {
+			if m.Name == "alertname" {
+				words = append([]string{m.Value}, words...)
+			} else {
+				words = append(words, m.Value)
+			}
+		}
+	}
+	if len(words) == 0 {
+		return MatcherText(ms)
+	}
+	return strings.Join(words, " ")
 }
 
 // MatcherText writes matchers in Alertmanager's syntax.

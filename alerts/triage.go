@@ -56,7 +56,7 @@ func triageAlerts(b *Board, snap sources.Snapshot, t Triage, now time.Time) {
 	if hidden == len(m.alerts) {
 		return
 	}
-	joined := joinPages(b, m.alerts, verdicts, &r)
+	joined := joinPages(b, m.alerts, verdicts)
 	for i, j := range joined {
 		if j {
 			gr.drop(i)

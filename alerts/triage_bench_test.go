@@ -20,7 +20,7 @@ func triageInput(n int, twoSources bool) (sources.Snapshot, Rules) {
 			Comment: "maintenance", EndsAt: t0.Add(time.Hour)}
 	}
 	am1, am2 := &sources.AlertsData{Silences: silences}, &sources.AlertsData{}
-	pageSets := map[string][]map[string]string{}
+	var pageSets [][]map[string]string
 	for i := range n {
 		lbls := map[string]string{
 			"alertname": fmt.Sprintf("Alert%03d", i%500), "service": fmt.Sprintf("svc-%02d", i%50),
@@ -45,7 +45,7 @@ func triageInput(n int, twoSources bool) (sources.Snapshot, Rules) {
 			am2.Alerts = append(am2.Alerts, b)
 		}
 		if i%1000 == 3 && len(pageSets) < 25 {
-			pageSets[fmt.Sprint("P", len(pageSets))] = []map[string]string{lbls}
+			pageSets = append(pageSets, []map[string]string{lbls})
 		}
 	}
 	snap := alertSources(am1)
@@ -54,8 +54,12 @@ func triageInput(n int, twoSources bool) (sources.Snapshot, Rules) {
 	}
 	pd := &sources.PagesData{}
 	for i := range 50 {
-		pd.Incidents = append(pd.Incidents, sources.Incident{ID: fmt.Sprint("P", i), Number: i, Status: "triggered",
-			Urgency: "high", Title: fmt.Sprintf("[FIRING:3] Alert%03d svc-%02d", i*7%500, i*7%50), CreatedAt: t0})
+		in := sources.Incident{ID: fmt.Sprint("P", i), Number: i, Status: "triggered",
+			Urgency: "high", Title: fmt.Sprintf("[FIRING:3] Alert%03d svc-%02d", i*7%500, i*7%50), CreatedAt: t0}
+		if i < len(pageSets) {
+			in.AlertLabels, in.AlertsKnown = pageSets[i], true
+		}
+		pd.Incidents = append(pd.Incidents, in)
 	}
 	snap.Sources = append(snap.Sources, sources.SourceState{
 		Health: sources.Health{Name: "pd", OK: true, Polled: true, LastSuccess: t0},
@@ -64,7 +68,7 @@ func triageInput(n int, twoSources bool) (sources.Snapshot, Rules) {
 	if err != nil {
 		panic(err)
 	}
-	return snap, Rules{Triage: Triage{Hide: []HideRule{hide}, PageAlerts: pageSets}}
+	return snap, Rules{Triage: Triage{Hide: []HideRule{hide}}}
 }
 
 // BenchmarkTriage100k is the Board for 100,000 alerts: the budget is 100 ms and 3

@@ -38,11 +38,6 @@ type Triage struct {
 	GroupBy []string
 	// ServiceLabel names the service label ("" is service).
 	ServiceLabel string
-	// PageAlerts are, per PagerDuty incident ID, the label sets of the alerts
-	// grouped into it (ParseFiring of each incident alert's `firing` detail). An
-	// incident without a label set is joined by its title, when that is
-	// Alertmanager's default subject.
-	PageAlerts map[string][]map[string]string
 }
 
 // HideRule is one `triage.hide` entry: alerts its matchers select are hidden with
@@ -142,14 +137,13 @@ type triageRules struct {
 	flapWindow    time.Duration
 	hold          time.Duration
 	groupBy       []string
-	pageAlerts    map[string][]map[string]string
 }
 
 func (t Triage) withDefaults() triageRules {
 	r := triageRules{
 		minRank: severityRank(SeverityWarning), severityLabel: t.SeverityLabel, serviceLabel: t.ServiceLabel,
 		severities: defaultSeverities, hide: t.Hide, flapEpisodes: t.FlapEpisodes, flapWindow: t.FlapWindow,
-		hold: t.Hold, groupBy: t.GroupBy, pageAlerts: t.PageAlerts,
+		hold: t.Hold, groupBy: t.GroupBy,
 	}
 	switch t.MinSeverity {
 	case SeverityCritical, SeverityInfo:

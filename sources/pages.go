@@ -35,6 +35,16 @@ type Incident struct {
 	LastStatusChangeAt time.Time
 	UpdatedAt          time.Time // changes whenever anything about it does: the detail's cache key
 	URL                string    // html_url
+	// AckLapsesAt is when its acknowledgement (or snooze) lapses and it triggers
+	// again: PagerDuty's pending "unacknowledge" action. Zero when none is pending.
+	AckLapsesAt time.Time
+	// AlertLabels are the label sets of its triggered alerts, as Alertmanager's
+	// PagerDuty integration writes them in each alert's `firing` detail: what joins
+	// Alertmanager's alerts to the page. AlertsKnown says its alerts were read; they
+	// may still carry no label set (another integration, a custom template). Until
+	// they are read (the request budget decides when) the page is joined by its title.
+	AlertLabels []map[string]string
+	AlertsKnown bool
 }
 
 // Person is a PagerDuty user as an incident or the on-call list names them.

@@ -242,3 +242,61 @@ func TestHeaderCountsTriggeredPagesAndOnCall(t *testing.T) {
 		}
 	}
 }
+
+// joinedBoard is the paged board with n Alertmanager alerts joined into #1042, the
+// last with a hostile label value.
+func joinedBoard(n int) alerts.Board {
+	b := pagedBoard()
+	for i := range n {
+		pod := string(rune('a' + i))
+		if i == n-1 {
+			pod = "z\x1b]0;pwned\x07\u202e"
+		}
+		b.Pages[0].Joined = append(b.Pages[0].Joined, alerts.JoinedAlert{
+			Fingerprint: fmt.Sprintf("%016x", i), Name: "HighLatency", State: "active", Since: clock.Add(-10 * time.Minute),
+			Severity: alerts.SeverityCritical, Flapping: i == 0,
+			Labels: map[string]string{"alertname": "HighLatency", "service": "checkout", "severity": "critical", "pod": pod},
+		})
+	}
+	return b
+}
+
+// TestPageRowSaysHowManyAlertsItFolds: a page whose alerts were joined says so on its
+// row, whatever the width, and its detail lists them.
+func TestPageRowSaysHowManyAlertsItFolds(t *testing.T) {
+	for _, w := range []int{80, 120} {
+		m := pagesModel(t, w, 40, nil)
+		board(m, joinedBoard(7))
+		press(t, m, "3")
+		var row string
+		for _, l := range strings.Split(screen(m), "\n") {
+			if strings.Contains(l, "#1042") {
+				row = l
+			}
+		}
+		t.Logf("%d columns: %s", w, row)
+		if !strings.Contains(row, " +7 alerts") {
+			t.Errorf("%d columns: the row %q does not say +7 alerts", w, row)
+		}
+	}
+	m := pagesModel(t, 120, 50, nil)
+	board(m, joinedBoard(1))
+	press(t, m, "3")
+	if s := screen(m); !strings.Contains(s, "+1 alert ") && !strings.Contains(s, "+1 alert\n") {
+		t.Errorf("one alert is singular:\n%s", s)
+	}
+
+	m = pagesModel(t, 120, 50, nil)
+	board(m, joinedBoard(3))
+	press(t, m, "3", "enter")
+	s := screen(m)
+	for _, want := range []string{"JOINED ALERTS 3", "CRIT HighLatency  pod=a service=checkout  active 10m  flapping",
+		"HighLatency  pod=b service=checkout  active 10m\n", "pod=z service=checkout"} {
+		if !strings.Contains(s+"\n", want) {
+			t.Errorf("page detail lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "\x1b]0") || strings.Contains(s, "\u202e") {
+		t.Error("a label value drove the terminal")
+	}
+}

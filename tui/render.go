@@ -5,18 +5,33 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/vigil-sre/vigil/tui/expiring"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
 
 // This file lays the screen out and draws it: the header, the problems line, the
-// panes in their regions (stacked, or side by side), an overlay, the footer.
+// panes in their regions (stacked, or side by side), an overlay, the expiring-soon
+// strip, the footer.
 
 // bodyH is the height between the header and the footer.
 func (m *Model) bodyH() int {
+	h := m.h - 2
 	if m.h >= 8 && m.problems() != "" {
-		return max(m.h-3, 0)
+		h--
 	}
-	return max(m.h-2, 0)
+	if m.expiring() != "" {
+		h--
+	}
+	return max(h, 0)
+}
+
+// expiring is the expiring-soon strip above the footer; "" when nothing lapses
+// soon, or the window is too short to spare the line.
+func (m *Model) expiring() string {
+	if m.h < 8 {
+		return ""
+	}
+	return expiring.Line(m.st, &m.board, m.now, m.w)
 }
 
 // layout tells the panes and the overlays their sizes, so they paint their rows once
@@ -26,6 +41,7 @@ func (m *Model) layout() {
 		return
 	}
 	body := m.bodyH()
+	m.laidBody = body
 	for i, r := range allocate(m.panes, m.focus, m.zoom, m.w, body) {
 		m.panes[i] = m.panes[i].setSize(r.w, r.h)
 	}
@@ -67,6 +83,10 @@ func (m *Model) render() string {
 		} else {
 			b.WriteString(m.body(body))
 		}
+	}
+	if x := m.expiring(); x != "" {
+		b.WriteByte('\n')
+		b.WriteString(x)
 	}
 	if m.h > 1 {
 		b.WriteByte('\n')

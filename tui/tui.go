@@ -131,6 +131,8 @@ type Model struct {
 	// as the last one, and measuring a painted line (escape sequences, graphemes)
 	// costs far more than looking it up.
 	widths map[string]int
+
+	laidBody int // the body height the panes were last laid out for
 }
 
 // New returns the dashboard model; run it with tea.NewProgram.
@@ -188,6 +190,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.notify(m.notifier.Observe(&m.board, m.now))
 	case tickMsg:
 		m.now = m.opts.Now()
+		if m.bodyH() != m.laidBody { // the expiring strip came or went with the clock
+			m.layout()
+		}
 		if m.refreshing && m.now.Sub(m.refreshAt) > refreshShown {
 			m.refreshing = false
 		}

@@ -96,6 +96,7 @@ type Source struct {
 	pages    int // incident pages the last full poll needed
 	onCall   []sources.OnCall
 	onCallAt time.Time
+	alerts   map[string]alertEntry // per open incident: its alerts' label sets (pagealerts.go)
 
 	details detailCache
 }

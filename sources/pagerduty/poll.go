@@ -12,8 +12,9 @@ import (
 )
 
 // Poll asks for the open incidents in scope, one request per 100, and for who is on
-// call when the last answer is OnCallEvery old. PagerDuty answers only about now: at
-// is not used.
+// call when the last answer is OnCallEvery old, and for the alerts of each incident
+// it has not seen before or whose alert_counts changed (see pagealerts.go), as far as
+// the budget allows. PagerDuty answers only about now: at is not used.
 //
 // A poll the request budget cannot pay for in full asks nothing and returns the last
 // poll's incidents with Skipped saying why: half a list would show pages as resolved
@@ -38,7 +39,8 @@ func (s *Source) Poll(ctx context.Context, _ time.Time) (sources.Data, error) {
 	}
 
 	var requests int
-	incidents, pages, err := s.listIncidents(ctx, &requests)
+	counts := map[string]pd.AlertCounts{}
+	incidents, pages, err := s.listIncidents(ctx, counts, &requests)
 	if err != nil {
 		var be *budgetError
 		if errors.As(err, &be) {
@@ -56,6 +58,9 @@ func (s *Source) Poll(ctx context.Context, _ time.Time) (sources.Data, error) {
 			// on-call list is old. It is asked again next poll.
 			warnings = append(warnings, "on-call not refreshed: "+err.Error())
 		}
+	}
+	if w := s.readAlerts(ctx, incidents, counts, &requests); w != "" {
+		warnings = append(warnings, w)
 	}
 	if pages > maxPages {
 		warnings = append(warnings, fmt.Sprintf("more than %d open incidents: showing the first %d", maxPages*pageSize, maxPages*pageSize))
@@ -114,8 +119,9 @@ func (s *Source) incidentQuery() pd.ListIncidentsOptions {
 }
 
 // listIncidents follows the offset pagination while PagerDuty says there is more, up
-// to maxPages. pages is how many pages there were (maxPages+1 when cut short).
-func (s *Source) listIncidents(ctx context.Context, requests *int) (out []sources.Incident, pages int, err error) {
+// to maxPages. pages is how many pages there were (maxPages+1 when cut short). counts
+// gets each incident's alert_counts, which say when its alerts are to be read again.
+func (s *Source) listIncidents(ctx context.Context, counts map[string]pd.AlertCounts, requests *int) (out []sources.Incident, pages int, err error) {
 	q := s.incidentQuery()
 	seen := map[string]bool{}
 	for pages < maxPages {
@@ -136,6 +142,7 @@ func (s *Source) listIncidents(ctx context.Context, requests *int) (out []source
 				continue
 			}
 			seen[in.ID] = true
+			counts[in.ID] = in.AlertCounts
 			out = append(out, s.incident(in))
 		}
 		if !resp.More || len(resp.Incidents) == 0 {
@@ -171,6 +178,15 @@ func (s *Source) incident(in pd.Incident) sources.Incident {
 		}
 	}
 	out.Service = s.vigilService(out.ServiceID, out.ServiceName)
+	if out.Status == "acknowledged" {
+		// PagerDuty's pending unacknowledge is when the acknowledgement times out or
+		// the snooze ends; the earliest wins should it list two.
+		for _, a := range in.PendingActions {
+			if t := parseTime(a.At); a.Type == "unacknowledge" && !t.IsZero() && (out.AckLapsesAt.IsZero() || t.Before(out.AckLapsesAt)) {
+				out.AckLapsesAt = t
+			}
+		}
+	}
 	for _, a := range in.Assignments {
 		out.Assignees = append(out.Assignees, sources.Person{ID: a.Assignee.ID, Name: a.Assignee.Summary})
 	}

@@ -46,6 +46,10 @@ type PDService struct {
 	Name               string
 	EscalationPolicyID string
 	TeamIDs            []string
+	// AckTimeout is PagerDuty's acknowledgement_timeout: an acknowledged incident
+	// triggers again this long after its latest acknowledgement, unless snoozed.
+	// Zero turns it off.
+	AckTimeout time.Duration
 }
 
 // PDUser is a PagerDuty user; Email is what the From header names.
@@ -242,22 +246,48 @@ func (p *PagerDuty) Trigger(in PDIncident) (string, error) {
 	return p.AddIncident(in)
 }
 
+// AddAlert groups a new alert into an open incident now, as an integration's event
+// with another dedup key does (an Alertmanager group that starts firing under the
+// same incident): the incident's alert_counts change. It returns the alert's ID.
+func (p *PagerDuty) AddAlert(incidentID string, a PDAlert) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	inc, now, err := p.openIncident(incidentID)
+	if err != nil {
+		return "", err
+	}
+	p.fillAlert(&a, now)
+	inc.Alerts = append(inc.Alerts, a)
+	inc.UpdatedAt = now
+	return a.ID, nil
+}
+
 // Resolve resolves an open incident as its integration would when the alerts clear:
 // the service is the agent and every alert resolves with it.
 func (p *PagerDuty) Resolve(id string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	inc, now, err := p.openIncident(id)
+	if err != nil {
+		return err
+	}
+	inc.resolve(p, now, serviceAgent(inc.ServiceID), "")
+	return nil
+}
+
+// openIncident is the open incident id after time has done its part by now; the
+// caller holds p.mu.
+func (p *PagerDuty) openIncident(id string) (*pdIncident, time.Time, error) {
 	now := p.clock()
 	p.tick(now)
 	inc, ok := p.incidents[id]
 	if !ok {
-		return fmt.Errorf("pagerduty sim: no incident %q", id)
+		return nil, now, fmt.Errorf("pagerduty sim: no incident %q", id)
 	}
 	if inc.Status == "resolved" {
-		return fmt.Errorf("pagerduty sim: incident %q is already resolved", id)
+		return nil, now, fmt.Errorf("pagerduty sim: incident %q is already resolved", id)
 	}
-	inc.resolve(p, now, serviceAgent(inc.ServiceID), "")
-	return nil
+	return inc, now, nil
 }
 
 // InjectRateLimit answers every request with 429 for d from now, as PagerDuty does

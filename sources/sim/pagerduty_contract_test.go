@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,48 @@ func TestPagerDutyContractWithGoPagerDuty(t *testing.T) {
 	mustPD(t, err)
 	if len(oncalls.OnCalls) != 2 || oncalls.OnCalls[0].User.Summary != "Ada Lovelace" || oncalls.OnCalls[1].EscalationLevel != 2 {
 		t.Errorf("on-calls %+v", oncalls.OnCalls)
+	}
+	// What the page join and the expiring strip read: an incident's triggered alerts
+	// in Alertmanager's shape, and the pending unacknowledge of a snoozed incident and
+	// of one whose service times acknowledgements out.
+	f.pd.AddService(PDService{ID: "PSVC003", Name: "payments", EscalationPolicyID: "PEP0001", AckTimeout: 30 * time.Minute})
+	timed := f.add(t, PDIncident{Title: "payments slow", ServiceID: "PSVC003", Status: "acknowledged",
+		Alerts: []PDAlert{AlertmanagerAlert("[FIRING:2] PaymentsSlow payments", "warning",
+			FiringAlert{Labels: map[string]string{"alertname": "PaymentsSlow", "pod": "a"}},
+			FiringAlert{Labels: map[string]string{"alertname": "PaymentsSlow", "pod": "b"}})}})
+	// go-pagerduty's snooze sends no From header, which PagerDuty requires: sent as
+	// vigil sends it.
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url+"/incidents/"+firing+"/snooze", strings.NewReader(`{"duration":600}`))
+	mustPD(t, err)
+	req.Header.Set("Authorization", "Token token="+pdTestToken)
+	req.Header.Set("Accept", "application/vnd.pagerduty+json;version=2")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("From", "ada@example.com")
+	resp, err := http.DefaultClient.Do(req)
+	mustPD(t, err)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("snooze: HTTP %d", resp.StatusCode)
+	}
+	triggered, err := c.ListIncidentAlertsWithContext(ctx, timed, pagerduty.ListIncidentAlertsOptions{Limit: 100, Statuses: []string{"triggered"}})
+	mustPD(t, err)
+	if len(triggered.Alerts) != 1 || strings.Count(triggered.Alerts[0].Body["details"].(map[string]any)["firing"].(string), "Labels:") != 2 {
+		t.Errorf("triggered alerts %+v", triggered.Alerts)
+	}
+	list, err = c.ListIncidentsWithContext(ctx, pagerduty.ListIncidentsOptions{Limit: 100, Statuses: []string{"acknowledged"}, Includes: []string{"services"}})
+	mustPD(t, err)
+	pending := map[string][]pagerduty.PendingAction{}
+	for _, in := range list.Incidents {
+		pending[in.ID] = in.PendingActions
+		if in.AlertCounts.Triggered == 0 && in.ID == timed {
+			t.Errorf("alert_counts %+v", in.AlertCounts)
+		}
+	}
+	if p := pending[firing]; len(p) != 1 || p[0].Type != "unacknowledge" {
+		t.Errorf("snoozed: pending actions %+v", p)
+	}
+	if p := pending[timed]; len(p) != 1 || p[0].Type != "unacknowledge" {
+		t.Errorf("acknowledgement timeout: pending actions %+v", p)
 	}
 	_, err = c.ManageIncidentsWithContext(ctx, "ada@example.com", []pagerduty.ManageIncidentsOptions{{ID: firing, Status: "resolved"}})
 	mustPD(t, err)

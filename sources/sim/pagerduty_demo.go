@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"time"
 )
@@ -40,7 +39,8 @@ const (
 //     recovery (see DemoPageWindow). Its one alert carries Alertmanager's details: the
 //     firing alert's labels and annotations as text;
 //   - two low-urgency incidents that stay open: search (triggered) and frontend
-//     (acknowledged by Lin).
+//     (acknowledged by Lin, and snoozed until 25 minutes after Start, when it
+//     triggers again).
 //
 // Incidents appear and resolve by the clock as requests arrive; writes through the API
 // act on them as on any other. Any token is accepted.
@@ -72,7 +72,12 @@ func DemoPagerDuty(sc *Scenario, clock func() time.Time) *PagerDuty {
 	}
 	for _, in := range background {
 		// The demo's own data: it cannot name a missing service or user.
-		_, _ = p.addIncident(in)
+		inc, err := p.addIncident(in)
+		if err == nil && in.Status == "acknowledged" {
+			// Lin snoozed it for half an hour five minutes ago: the demo opens with an
+			// acknowledgement about to lapse.
+			_ = inc.snooze(p, sc.Start.Add(-5*time.Minute), "PLINCHN", 30*time.Minute)
+		}
 	}
 	d := &demoPages{sc: sc, next: sc.firstPageCycle()}
 	d.from, d.to = sc.DemoPageWindow(0)
@@ -184,15 +189,12 @@ func (sc *Scenario) shortBurn(t time.Time) float64 {
 	return errs / reqs / (1 - demoObjective)
 }
 
-// demoAlert is an alert as Alertmanager's PagerDuty integration sends it: details
-// hold the firing alerts rendered by its pagerduty.default.instances template.
+// demoAlert is an alert as Alertmanager's PagerDuty integration sends it for a group
+// of one firing alert.
 func demoAlert(name, service, severity, pdSeverity, summary string) PDAlert {
-	firing := fmt.Sprintf("Labels:\n - alertname = %s\n - service = %s\n - severity = %s\nAnnotations:\n - summary = %s\nSource: http://prometheus.demo:9090/graph\n",
-		name, service, severity, summary)
-	return PDAlert{
-		Summary:  fmt.Sprintf("[FIRING:1] %s (%s %s)", name, service, severity),
-		Severity: pdSeverity,
-		AlertKey: fmt.Sprintf("%x", sha256.Sum256([]byte(name)))[:32],
-		Details:  map[string]any{"firing": firing, "num_firing": "1", "num_resolved": "0", "resolved": ""},
-	}
+	return AlertmanagerAlert(fmt.Sprintf("[FIRING:1] %s (%s %s)", name, service, severity), pdSeverity, FiringAlert{
+		Labels:       map[string]string{"alertname": name, "service": service, "severity": severity},
+		Annotations:  map[string]string{"summary": summary},
+		GeneratorURL: "http://prometheus.demo:9090/graph",
+	})
 }

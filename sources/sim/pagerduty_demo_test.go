@@ -62,6 +62,10 @@ func TestDemoPagerDuty(t *testing.T) {
 		now["frontend"].Status != "acknowledged" || checkout.Title != "[FIRING:1] CheckoutHighErrorBudgetBurn (checkout page)" {
 		t.Fatalf("open at start: %+v", now)
 	}
+	// Lin's snooze lapses 25 minutes in: the demo's expiring strip has something to say.
+	if p := now["frontend"].PendingActions; len(p) != 1 || p[0].Type != "unacknowledge" || p[0].At != sc.Start.Add(25*time.Minute).UTC().Format(time.RFC3339) {
+		t.Errorf("frontend's pending actions %+v, want unacknowledge at start+25m", p)
+	}
 	alerts, err := c.ListIncidentAlertsWithContext(ctx, checkout.ID, pagerduty.ListIncidentAlertsOptions{})
 	mustPD(t, err)
 	if len(alerts.Alerts) != 1 || !strings.Contains(alerts.Alerts[0].Body["details"].(map[string]any)["firing"].(string), "alertname = CheckoutHighErrorBudgetBurn") {

@@ -68,6 +68,9 @@ func (p *PagerDuty) serviceJSON(base, id string) obj {
 	o["alert_creation"] = "create_alerts_and_incidents"
 	o["escalation_policy"] = p.policyRef(base, s.EscalationPolicyID)
 	o["teams"] = teamRefs(base, s.TeamIDs)
+	if s.AckTimeout > 0 {
+		o["acknowledgement_timeout"] = int(s.AckTimeout / time.Second)
+	}
 	return o
 }
 
@@ -107,7 +110,11 @@ func (p *PagerDuty) incidentJSON(base string, inc *pdIncident, include []string)
 	o["last_status_change_at"] = pdTime(inc.LastStatusChangeAt)
 	o["last_status_change_by"] = p.agentRef(base, inc.lastBy)
 	o["is_mergeable"] = true
-	o["pending_actions"] = []obj{}
+	pending := []obj{}
+	if at := inc.ackLapsesAt(p); !at.IsZero() {
+		pending = append(pending, obj{"type": "unacknowledge", "at": pdTime(at)})
+	}
+	o["pending_actions"] = pending
 	o["escalation_policy"] = p.policyRef(base, svc.EscalationPolicyID)
 	o["teams"] = teamRefs(base, svc.TeamIDs)
 	if slices.Contains(include, "services") {

@@ -68,16 +68,7 @@ func (p *PagerDuty) addIncident(in PDIncident) (*pdIncident, error) {
 	}
 	in.Alerts = slices.Clone(in.Alerts)
 	for i := range in.Alerts {
-		a := &in.Alerts[i]
-		if a.ID == "" {
-			a.ID = p.newID("A")
-		}
-		if a.Status == "" {
-			a.Status = "triggered"
-		}
-		if a.CreatedAt.IsZero() {
-			a.CreatedAt = in.CreatedAt
-		}
+		p.fillAlert(&in.Alerts[i], in.CreatedAt)
 	}
 	in.Acknowledgers, in.Notes, in.LogEntries = nil, nil, nil
 	in.SnoozedUntil, in.ResolvedAt = time.Time{}, time.Time{}
@@ -99,6 +90,19 @@ func (p *PagerDuty) addIncident(in PDIncident) (*pdIncident, error) {
 	p.incidents[in.ID] = inc
 	p.order = append(p.order, in.ID)
 	return inc, nil
+}
+
+// fillAlert gives an alert the ID, status and creation it was added without.
+func (p *PagerDuty) fillAlert(a *PDAlert, created time.Time) {
+	if a.ID == "" {
+		a.ID = p.newID("A")
+	}
+	if a.Status == "" {
+		a.Status = "triggered"
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = created
+	}
 }
 
 // newID makes a PagerDuty-looking ID: a letter and six upper-case characters.
@@ -124,17 +128,39 @@ func (p *PagerDuty) tick(now time.Time) {
 	}
 	for _, id := range p.order {
 		inc := p.incidents[id]
-		if inc.Status != "acknowledged" || inc.SnoozedUntil.IsZero() || now.Before(inc.SnoozedUntil) {
+		at := inc.ackLapsesAt(p)
+		if at.IsZero() || now.Before(at) {
 			continue
 		}
-		at := inc.SnoozedUntil
+		why := "Unacknowledged: the acknowledgement timed out."
+		if !inc.SnoozedUntil.IsZero() {
+			why = "Unacknowledged: the snooze ended."
+		}
 		inc.SnoozedUntil = time.Time{}
 		inc.Status = "triggered"
 		inc.Acknowledgers, inc.ackAt = nil, nil
 		inc.LastStatusChangeAt, inc.UpdatedAt = at, at
 		inc.lastBy = serviceAgent(inc.ServiceID)
-		inc.log(p, at, "unacknowledge_log_entry", inc.lastBy, "Unacknowledged: the snooze ended.", "")
+		inc.log(p, at, "unacknowledge_log_entry", inc.lastBy, why, "")
 	}
+}
+
+// ackLapsesAt is when an acknowledged incident triggers again by itself: the end of
+// its snooze, else its service's acknowledgement timeout after the latest
+// acknowledgement. Zero when never (or when it is not acknowledged): PagerDuty's
+// pending "unacknowledge" action.
+func (inc *pdIncident) ackLapsesAt(p *PagerDuty) time.Time {
+	if inc.Status != "acknowledged" {
+		return time.Time{}
+	}
+	if !inc.SnoozedUntil.IsZero() {
+		return inc.SnoozedUntil
+	}
+	svc := p.services[inc.ServiceID]
+	if svc == nil || svc.AckTimeout <= 0 || len(inc.ackAt) == 0 {
+		return time.Time{}
+	}
+	return slices.MaxFunc(inc.ackAt, time.Time.Compare).Add(svc.AckTimeout)
 }
 
 // transitionError is a refused write: PagerDuty's 400 with its error detail.

@@ -164,6 +164,7 @@ func (d Detail) lines(w int) []string {
 		out = append(out, ansi.SetHyperlink(u)+st.P(ui.Accent, false).Render(ui.Trunc(u, w, g.Ellipsis))+ansi.ResetHyperlink())
 	}
 	out = append(out, "")
+	out = append(out, d.joinedLines(w)...)
 
 	add(head, "ALERTS")
 	switch {
@@ -208,6 +209,55 @@ func (d Detail) lines(w int) []string {
 		add(muted, e.At.UTC().Format("15:04:05")+" "+textsafe.Clean(e.Summary))
 	}
 	return out
+}
+
+// joinedLines are the Alertmanager alerts folded into the page's row (they have no
+// row of their own on the alerts pane): severity, alertname, the labels that tell
+// them apart, state, age and whether they flap. Nothing when none was joined.
+func (d Detail) joinedLines(w int) []string {
+	j := d.page.Joined
+	if len(j) == 0 {
+		return nil
+	}
+	st, g := d.st, d.st.Glyphs
+	out := []string{st.P(ui.Header, false).Render(ui.Trunc("JOINED ALERTS "+strconv.Itoa(len(j))+
+		" (Alertmanager's, folded into this page's row)", w, g.Ellipsis))}
+	muted := st.P(ui.NoData, false)
+	for _, a := range j {
+		word, mark, role := ui.Severity(st, a.Severity)
+		var lb ui.LineBuilder
+		lb.Add(st.P(role, false), mark+" "+word+" ")
+		lb.Add(st.P(ui.Plain, false), textsafe.Clean(a.Name))
+		if kl := keyLabels(a.Labels); kl != "" {
+			lb.Add(muted, "  "+kl)
+		}
+		tail := "  " + textsafe.Clean(a.State)
+		if !a.Since.IsZero() {
+			tail += " " + format.Age(max(d.now.Sub(a.Since), 0))
+		}
+		if a.Flapping {
+			tail += "  flapping"
+		}
+		lb.Add(muted, tail)
+		out = append(out, ui.Clip(lb.String(), w))
+	}
+	return append(out, "")
+}
+
+// keyLabels are an alert's labels but its name and severity, which the line shows
+// already: "pod=a service=checkout", sorted, sanitised.
+func keyLabels(lbls map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(lbls)) {
+		if k == "alertname" || k == "severity" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(textsafe.Clean(k) + "=" + textsafe.Clean(lbls[k]))
+	}
+	return b.String()
 }
 
 // serviceLines are the golden signals and the SLOs of the page's service, from the

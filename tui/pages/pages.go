@@ -162,7 +162,7 @@ func (p Pane) View(width, height int) string {
 	rowsH := height - 1
 	first := p.list.Window(rowsH)
 	last := min(first+rowsH, p.list.Len())
-	lay := layoutFor(width)
+	lay := layoutFor(width, p.joinedW())
 	out = append(out, p.header(lay, first, last))
 	muted := p.st.P(ui.NoData, false)
 	switch {
@@ -186,15 +186,58 @@ func (p Pane) View(width, height int) string {
 	return ui.Lines(out, height)
 }
 
-// layout is which optional columns fit: the title shrinks first to minTitle, then
-// the assignee, the service and the priority go, in that order.
+// joinedW is the room the widest "+7 alerts" of the shown pages takes.
+func (p Pane) joinedW() int {
+	most := 0
+	for i := range p.shown {
+		most = max(most, len(p.shown[i].Joined))
+	}
+	if most == 0 {
+		return 0
+	}
+	return len(joinedText(most))
+}
+
+// joinedText is " +7 alerts".
+func joinedText(n int) string {
+	if n == 1 {
+		return " +1 alert"
+	}
+	return " +" + strconv.Itoa(n) + " alerts"
+}
+
+// title paints the page's title in w cells and, when Alertmanager alerts were
+// joined into it, "+7 alerts" after it: those alerts have no row of their own, so
+// the page says they are there. The count keeps its cells; the title gives way.
+func (p Pane) title(lb *ui.LineBuilder, pg *alerts.Page, w int, hl bool) {
+	plain, ell := p.st.P(ui.Plain, hl), p.st.Glyphs.Ellipsis
+	title := textsafe.Clean(pg.Title)
+	n := len(pg.Joined)
+	if n == 0 {
+		lb.Left(plain, plain, ui.Trunc(title, w, ell), w)
+		return
+	}
+	// "+7 alerts", or "+7" where even dropping columns left the title too little room.
+	more := joinedText(n)
+	if w-len(more) < minTitle/2 {
+		more = " +" + strconv.Itoa(n)
+	}
+	tw := w - ui.Width(more)
+	t := ui.Trunc(title, max(tw, 0), ell)
+	lb.Add(plain, t)
+	lb.Left(plain, p.st.P(ui.Accent, hl), ui.Trunc(more, w-ui.Width(t), ell), w-ui.Width(t))
+}
+
+// layout is which optional columns fit: the title shrinks first to minTitle (plus
+// joined, the room "+7 alerts" takes), then the assignee, the service and the
+// priority go, in that order.
 type layout struct {
 	width, title       int
 	who, service, prio bool
 	over               bool // too narrow even without the optional columns: rows are clipped
 }
 
-func layoutFor(w int) layout {
+func layoutFor(w, joined int) layout {
 	l := layout{width: w, who: true, service: true, prio: true}
 	fixed := func() int {
 		n := lead + numW + 1 + urgencyW + 1 + statusW + 1 + 1 + ageW
@@ -210,7 +253,7 @@ func layoutFor(w int) layout {
 		return n
 	}
 	for _, drop := range []*bool{&l.who, &l.service, &l.prio} {
-		if w-fixed() >= minTitle {
+		if w-fixed() >= minTitle+joined {
 			break
 		}
 		*drop = false
@@ -279,7 +322,7 @@ func (p Pane) row(pg *alerts.Page, lay layout, sel bool) string {
 		lb.Left(plain, plain, ui.Trunc(textsafe.Clean(pg.Priority), priorityW, g.Ellipsis), priorityW)
 		lb.Pad(plain, 1)
 	}
-	lb.Left(plain, plain, ui.Trunc(textsafe.Clean(pg.Title), lay.title, g.Ellipsis), lay.title)
+	p.title(&lb, pg, lay.title, hl)
 	lb.Pad(plain, 1)
 	if lay.service {
 		lb.Left(plain, st.P(ui.NoData, hl), ui.Trunc(textsafe.Clean(pg.Service), serviceW, g.Ellipsis), serviceW)

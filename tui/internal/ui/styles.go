@@ -127,6 +127,17 @@ func (s *Styles) Marker(st alerts.State) string {
 	return s.Glyphs.NoData
 }
 
+// Severity is an alert severity's word, shape and colour: never colour alone.
+func Severity(st *Styles, s alerts.Severity) (word, mark string, role Role) {
+	switch s {
+	case alerts.SeverityCritical, alerts.SeverityPage:
+		return "CRIT", st.Glyphs.Crit, Crit
+	case alerts.SeverityWarning, alerts.SeverityError:
+		return "WARN", st.Glyphs.Warn, Warn
+	}
+	return "INFO", st.Glyphs.NoData, NoData
+}
+
 // LineBuilder paints a line segment by segment, writing an escape sequence only
 // where the paint changes: fewer bytes per frame over a slow SSH link.
 type LineBuilder struct {
