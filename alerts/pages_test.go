@@ -53,7 +53,7 @@ func TestPagesOrderAndRank(t *testing.T) {
 	for _, it := range b.Actionable {
 		items = append(items, it.Kind+":"+it.ID)
 	}
-	want := []string{"page:POLD", "page:PNEW", "slo:slo/checkout-availability", "page:PLOW", "page:PACK"}
+	want := []string{"page:POLD", "page:PNEW", "slo:slo:checkout-availability", "page:PLOW", "page:PACK"}
 	if !slices.Equal(items, want) {
 		t.Errorf("actionable %v\nwant       %v", items, want)
 	}

@@ -145,7 +145,7 @@ func sloItem(s SLOStatus, since time.Time) Item {
 	if s.Alert == LevelPage {
 		sev = SeverityPage
 	}
-	return Item{Kind: "slo", ID: "slo/" + s.Name, Title: title, Severity: sev, Labels: labels, Since: since}
+	return Item{Kind: "slo", ID: "slo:" + s.Name, Title: title, Severity: sev, Labels: labels, Since: since}
 }
 
 // cmpBudget sorts less budget first; unknown budget last.

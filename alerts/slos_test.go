@@ -72,10 +72,10 @@ func TestBuildSLOs(t *testing.T) {
 		t.Fatalf("actionable = %+v, want the page and the ticket", b.Actionable)
 	}
 	page, ticket := b.Actionable[0], b.Actionable[1]
-	if page.Kind != "slo" || page.ID != "slo/paging" || page.Severity != "page" || !page.Since.Equal(t0) {
+	if page.Kind != "slo" || page.ID != "slo:paging" || page.Severity != "page" || !page.Since.Equal(t0) {
 		t.Errorf("first item = %+v", page)
 	}
-	if ticket.ID != "slo/ticketing" || ticket.Severity != "ticket" {
+	if ticket.ID != "slo:ticketing" || ticket.Severity != "ticket" {
 		t.Errorf("second item = %+v", ticket)
 	}
 	if page.Labels["slo"] != "paging" || page.Labels["service"] != "checkout" {

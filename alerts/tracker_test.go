@@ -16,8 +16,8 @@ func TestTrackerKeepsFirstSeen(t *testing.T) {
 		tr.Stamp(&b)
 		return b
 	}
-	page := Item{ID: "slo/a", Severity: "page"}
-	ticket := Item{ID: "slo/a", Severity: "ticket"}
+	page := Item{ID: "slo:a", Severity: "page"}
+	ticket := Item{ID: "slo:a", Severity: "ticket"}
 
 	at(0, ticket)
 	if b := at(5, ticket); !b.Actionable[0].Since.Equal(t0) {

@@ -346,9 +346,9 @@ func TestHeaderCountsPagesAndTickets(t *testing.T) {
 	m := newModel(t, 100, 24, func(o *Options) { o.Demo = true })
 	b := troubledBoard()
 	b.Actionable = []alerts.Item{
-		{Kind: "slo", ID: "slo/a", Severity: "page"},
-		{Kind: "slo", ID: "slo/b", Severity: "page"},
-		{Kind: "slo", ID: "slo/c", Severity: "ticket"},
+		{Kind: "slo", ID: "slo:a", Severity: "page"},
+		{Kind: "slo", ID: "slo:b", Severity: "page"},
+		{Kind: "slo", ID: "slo:c", Severity: "ticket"},
 	}
 	board(m, b)
 	h := strings.Split(screen(m), "\n")[0]

@@ -34,7 +34,7 @@ func sample() alerts.Board {
 			BudgetRemaining: f(0.6), ExhaustionSeconds: f(25 * 3600), CoverageSeconds: f(3 * 86400), Partial: true,
 			BurnRates: map[string]*alerts.Number{"1h": f(16), "6h": f(4.5), "1d": f(2.5), "3d": f(1.2)},
 		}},
-		Actionable: []alerts.Item{{Kind: "slo", ID: "slo/checkout-availability", Severity: "page", Title: "burning", Since: at}},
+		Actionable: []alerts.Item{{Kind: "slo", ID: "slo:checkout-availability", Severity: "page", Title: "burning", Since: at}},
 	}
 }
 

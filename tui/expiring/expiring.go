@@ -75,7 +75,11 @@ func soon(b *alerts.Board, now time.Time, ell string) []entry {
 		if s.State != "active" || !within(s.EndsAt) {
 			continue
 		}
-		subject := ui.Trunc(textsafe.Clean(s.Subject), subjectW, ell)
+		what := s.Subject
+		if what == "" {
+			what = s.Matchers // a Board not made by Build: its matchers say what it silences
+		}
+		subject := ui.Trunc(textsafe.Clean(what), subjectW, ell)
 		out = append(out, entry{s.EndsAt, "silence " + subject + " in " + format.Age(s.EndsAt.Sub(now))})
 	}
 	for _, p := range b.Pages {
