@@ -200,7 +200,7 @@ type pageOverlay struct{ d pagedetail.Detail }
 
 func openPage(m *Model, p alerts.Page) (overlay, tea.Cmd) {
 	m.seq++
-	d, cmd := pagedetail.Open(m.st, p, &m.board, m.opts.PageDetail, m.seq)
+	d, cmd := pagedetail.Open(m.st, p, &m.board, m.opts.PageDetail, m.seq, m.links())
 	return pageOverlay{d: d}, cmd
 }
 

@@ -222,8 +222,16 @@ func TestPageInContext(t *testing.T) {
 			t.Errorf("page detail lacks %q:\n%s", want, s)
 		}
 	}
-	if !strings.Contains(m.render(), "\x1b]8;;https://example.pagerduty.com/incidents/PCHK") {
+	if !strings.Contains(m.render(), "\x1b]8;;https://example.pagerduty.com/incidents/PCHK\x1b\\") {
 		t.Error("the address is not an OSC 8 link")
+	}
+	// Without hyperlinks (ASCII mode, a dumb terminal) the address is text only.
+	m = pagesModel(t, 120, 50, nil)
+	m.opts.NoHyperlinks = true
+	board(m, pagedBoard())
+	press(t, m, "3", "enter")
+	if r := m.render(); strings.Contains(r, "\x1b]8;") || !strings.Contains(r, "https://example.pagerduty.com/incidents/PCHK") {
+		t.Errorf("without hyperlinks the address must be plain text:\n%q", r)
 	}
 }
 

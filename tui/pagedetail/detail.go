@@ -13,7 +13,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/format"
@@ -50,12 +49,13 @@ type Detail struct {
 	offset  int
 	w, h    int
 	now     time.Time
+	links   bool // URLs are OSC 8 hyperlinks (not in ASCII mode or on a dumb terminal)
 }
 
 // Open opens page p and returns the command that reads its detail; seq tells this
 // opening's answer from a late answer to an earlier one.
-func Open(st *ui.Styles, p alerts.Page, b *alerts.Board, fetch FetchFunc, seq int) (Detail, tea.Cmd) {
-	d := Detail{st: st, page: p, board: b, now: b.GeneratedAt}
+func Open(st *ui.Styles, p alerts.Page, b *alerts.Board, fetch FetchFunc, seq int, links bool) (Detail, tea.Cmd) {
+	d := Detail{st: st, page: p, board: b, now: b.GeneratedAt, links: links}
 	return d.Reload(fetch, seq)
 }
 
@@ -158,10 +158,14 @@ func (d Detail) lines(w int) []string {
 	add(muted, info)
 	add(muted, "created "+format.Age(max(d.now.Sub(p.CreatedAt), 0))+" ago ("+p.CreatedAt.UTC().Format(time.RFC3339)+")"+
 		lastChange(p, d.now))
-	if u := safeURL(p.URL); u != "" {
+	if u := ui.LinkURL(p.URL); u != "" {
 		// An OSC 8 link where the terminal has them, and the address as text, so it
 		// can be copied on any terminal.
-		out = append(out, ansi.SetHyperlink(u)+st.P(ui.Accent, false).Render(ui.Trunc(u, w, g.Ellipsis))+ansi.ResetHyperlink())
+		text := st.P(ui.Accent, false).Render(ui.Trunc(u, w, g.Ellipsis))
+		if d.links {
+			text = ui.Hyperlink(u, text)
+		}
+		out = append(out, text)
 	}
 	out = append(out, "")
 	out = append(out, d.joinedLines(w)...)
@@ -300,14 +304,4 @@ func lastChange(p *alerts.Page, now time.Time) string {
 		return ""
 	}
 	return "   last status change " + format.Age(max(now.Sub(p.LastStatusChangeAt), 0)) + " ago"
-}
-
-// safeURL is u when it is a plain http(s) address; anything else (a hostile
-// incident could carry any text there) is not linked.
-func safeURL(u string) string {
-	u = textsafe.Clean(u)
-	if (!strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://")) || strings.ContainsAny(u, " \t") {
-		return ""
-	}
-	return u
 }
