@@ -67,7 +67,7 @@ func Build(snap sources.Snapshot, rules Rules, now time.Time) Board {
 	for i := range snap.Sources {
 		st := &snap.Sources[i]
 		bySource[st.Health.Name] = st
-		b.Sources = append(b.Sources, sourceStatus(st, now))
+		b.Sources = append(b.Sources, memberRows(st, sourceStatus(st, now))...)
 	}
 	listed := make(map[string]bool, len(rules.Services))
 	for _, rule := range rules.Services {
@@ -159,6 +159,30 @@ func sourceStatus(st *sources.SourceState, now time.Time) SourceStatus {
 		s.State = SourceDown
 	}
 	return s
+}
+
+// memberRows are the rows of a source: one, or one per Alertmanager when it merges
+// several (an HA pair, one per cluster), so one replica down reads as that replica
+// down while the others' alerts are still shown. A replica that failed while the
+// others answered is down with its own error and no age (it is not tracked apart);
+// when the whole poll failed, every replica has the source's state and error, which
+// names each of them.
+func memberRows(st *sources.SourceState, s SourceStatus) []SourceStatus {
+	if st.Last == nil || st.Last.Data.Alerts == nil || len(st.Last.Data.Alerts.Members) == 0 {
+		return []SourceStatus{s}
+	}
+	members := st.Last.Data.Alerts.Members
+	out := make([]SourceStatus, len(members))
+	for i, m := range members {
+		r := s
+		r.Name = m.Name
+		if st.Health.OK && m.Err != "" {
+			r.OK, r.State, r.Error, r.Stale, r.Partial, r.Degraded = false, SourceDown, m.Err, false, false, false
+			r.Warnings, r.Failures, r.LastSuccess, r.AgeSeconds = []string{}, []QueryFailure{}, nil, nil
+		}
+		out[i] = r
+	}
+	return out
 }
 
 // failures lists the queries of a poll that failed while the rest answered.

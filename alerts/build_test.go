@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -150,5 +151,39 @@ func TestBuildSourceHealthAndStaleness(t *testing.T) {
 	}
 	if b.Services[0].State != StateNoData {
 		t.Errorf("no data yet: state %v", b.Services[0].State)
+	}
+}
+
+// A merged Alertmanager source has a row per Alertmanager: one replica down is that
+// replica down, with its own error, while the other's row is fine; when the whole
+// poll failed, every replica carries the source's error.
+func TestAlertmanagerReplicasHaveRowsOfTheirOwn(t *testing.T) {
+	ok := sources.Snapshot{At: t0, Sources: []sources.SourceState{{
+		Health: sources.Health{Name: "alertmanager", Kind: sources.KindAlertmanager, OK: true, Polled: true, LastSuccess: t0, LastAttempt: t0},
+		Last: &sources.Update{Source: "alertmanager", Kind: sources.KindAlertmanager, At: t0, Data: sources.Data{Alerts: &sources.AlertsData{
+			Members: []sources.Member{{Name: "am-a"}, {Name: "am-b", Err: "alertmanager am-b: connection refused"}},
+		}}},
+	}}}
+	b := Build(ok, Rules{}, t0)
+	var got []string
+	for _, s := range b.Sources {
+		got = append(got, fmt.Sprintf("%s %s %v %q", s.Name, s.State, s.AgeSeconds != nil, s.Error))
+	}
+	want := []string{`am-a ok true ""`, `am-b down false "alertmanager am-b: connection refused"`}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+
+	down := ok
+	down.Sources = []sources.SourceState{ok.Sources[0]}
+	down.Sources[0].Health.OK, down.Sources[0].Health.LastError = false, "every alertmanager failed: am-a: refused; am-b: refused"
+	down.Sources[0].Health.LastAttempt = t0.Add(time.Minute)
+	got = nil
+	for _, s := range Build(down, Rules{}, t0.Add(time.Minute)).Sources {
+		got = append(got, fmt.Sprintf("%s %s %q", s.Name, s.State, s.Error))
+	}
+	want = []string{`am-a stale "every alertmanager failed: am-a: refused; am-b: refused"`, `am-b stale "every alertmanager failed: am-a: refused; am-b: refused"`}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
 	}
 }

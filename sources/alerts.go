@@ -9,6 +9,15 @@ type AlertsData struct {
 	Alerts   []Alert
 	Silences []Silence
 	Requests int
+	// Members are the Alertmanagers merged into this answer, in config order, each
+	// with why it did not answer ("" when it did): each has a badge of its own.
+	Members []Member
+}
+
+// Member is one Alertmanager of a merged alert source, as its latest poll found it.
+type Member struct {
+	Name string
+	Err  string // "" when it answered
 }
 
 // Alert is one alert as a source reports it. Several Alertmanagers holding the same

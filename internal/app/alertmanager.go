@@ -188,11 +188,17 @@ func checkAlertmanagers(ctx context.Context, w io.Writer, setup *Setup, timeout 
 		return 1
 	}
 	n, sil := 0, 0
+	var bad []string
 	if data.Alerts != nil {
 		n, sil = len(data.Alerts.Alerts), len(data.Alerts.Silences)
+		for _, m := range data.Alerts.Members {
+			if m.Err != "" {
+				bad = append(bad, m.Err)
+			}
+		}
 	}
-	if len(data.Warnings) > 0 {
-		fmt.Fprintf(w, "alertmanager %s: FAIL %s\n", names, strings.Join(data.Warnings, "; "))
+	if bad = append(bad, data.Warnings...); len(bad) > 0 {
+		fmt.Fprintf(w, "alertmanager %s: FAIL %s\n", names, strings.Join(bad, "; "))
 		return 1
 	}
 	fmt.Fprintf(w, "alertmanager %s: ok (%d alerts, %d silences)\n", names, n, sil)

@@ -319,7 +319,7 @@ func TestPrometheusAndAlertmanagerAlertsMerge(t *testing.T) {
 	for _, s := range doc.Sources {
 		names = append(names, s.Name)
 	}
-	if want := []string{"prom", "alertmanager", "prom alerts"}; !slices.Equal(names, want) {
+	if want := []string{"prom", "am", "prom alerts"}; !slices.Equal(names, want) {
 		t.Errorf("sources %v, want %v", names, want)
 	}
 }

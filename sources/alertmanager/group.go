@@ -91,10 +91,12 @@ func (g *Group) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 	var ok []answer
 	var warnings []string
 	var failed []error
-	for i := range g.ams {
+	members := make([]sources.Member, len(g.ams))
+	for i, am := range g.ams {
+		members[i].Name = am.name
 		if errs[i] != nil {
 			failed = append(failed, errs[i])
-			warnings = append(warnings, errs[i].Error())
+			members[i].Err = errs[i].Error()
 			continue
 		}
 		ok = append(ok, answers[i])
@@ -103,6 +105,7 @@ func (g *Group) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 		return sources.Data{}, &multiError{prefix: "every alertmanager failed: ", errs: failed}
 	}
 	data := merge(ok)
+	data.Members = members
 	if histErr != nil {
 		warnings = append(warnings, histErr.Error())
 	}

@@ -127,7 +127,7 @@ func TestInhibitedInBothReadsInhibited(t *testing.T) {
 	}
 }
 
-func TestOneAlertmanagerDownIsAWarning(t *testing.T) {
+func TestOneAlertmanagerDownIsNamed(t *testing.T) {
 	t.Parallel()
 	a, b, g := pair(t, testservers.AMOptions{})
 	a.Push(t, alert("OnlyOnA"))
@@ -138,8 +138,10 @@ func TestOneAlertmanagerDownIsAWarning(t *testing.T) {
 	if _, ok := find(d, "OnlyOnA"); !ok || len(d.Alerts.Alerts) != 1 {
 		t.Errorf("alerts %+v, want a's alert", d.Alerts.Alerts)
 	}
-	if len(d.Warnings) != 1 || !strings.HasPrefix(d.Warnings[0], "alertmanager b: ") || !strings.Contains(d.Warnings[0], "connection refused") {
-		t.Errorf("warnings %q, want one naming b and why", d.Warnings)
+	m := d.Alerts.Members
+	if len(m) != 2 || m[0] != (sources.Member{Name: "a"}) || m[1].Name != "b" ||
+		!strings.HasPrefix(m[1].Err, "alertmanager b: ") || !strings.Contains(m[1].Err, "connection refused") || len(d.Warnings) != 0 {
+		t.Errorf("members %q warnings %q, want b down, naming why", m, d.Warnings)
 	}
 
 	a.Stop()

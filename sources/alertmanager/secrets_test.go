@@ -2,6 +2,7 @@ package alertmanager
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -35,12 +36,27 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The same server read for Prometheus's own alerts (with its external labels)
+		// and for the flapping history.
+		prom, err := NewPromAlerts(PromOptions{Name: "p", URL: base, HTTP: hc, ExternalLabels: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist, err := NewHistory(HistoryOptions{Name: "p", URL: base, HTTP: hc})
+		if err != nil {
+			t.Fatal(err)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		_, err = g.Poll(ctx, time.Now())
 		_, werr := g.CreateSilence(ctx, nil, time.Now(), time.Now().Add(time.Hour), "me", "c")
 		eerr := g.ExpireSilence(ctx, "x")
+		d, perr := prom.Poll(ctx, time.Now())
+		if perr == nil && len(d.Warnings) > 0 {
+			perr = errors.New(strings.Join(d.Warnings, "; "))
+		}
+		_, herr := hist.Episodes(ctx, time.Now())
 		cancel()
-		for _, e := range []error{err, werr, eerr} {
+		for _, e := range []error{err, werr, eerr, perr, herr} {
 			if e == nil || strings.Contains(e.Error(), secret) {
 				t.Errorf("%s: err %v: want an error without the secret", base[:7], e)
 			}
