@@ -276,7 +276,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "triage severity",
 			in:   base + "triage: {min_severity: page}\n",
-			want: `config.yaml:4: triage.min_severity: must be one of info, warning, error, critical, got "page"`,
+			want: `config.yaml:4: triage.min_severity: must be one of critical, warning, info, got "page"`,
 		},
 		{
 			name: "pagerduty",

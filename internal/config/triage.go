@@ -105,8 +105,8 @@ func (c *Config) setTriageDefaults() {
 
 func (k *checker) triage() {
 	t := k.c.Triage
-	if t.MinSeverity != "" && !slices.Contains(severities, t.MinSeverity) {
-		k.fail("triage.min_severity", "must be one of %s, got %s", strings.Join(severities, ", "), quote(t.MinSeverity))
+	if t.MinSeverity != "" && !slices.Contains(alertSeverities, t.MinSeverity) {
+		k.fail("triage.min_severity", "must be one of %s, got %s", strings.Join(alertSeverities, ", "), quote(t.MinSeverity))
 	}
 	if t.SeverityLabel == "" && k.c.written("triage.severity_label") {
 		k.fail("triage.severity_label", "must name a label; leave it out for the default, severity")

@@ -24,7 +24,6 @@ const (
 	windowForCheck    = "5m"
 )
 
-var severities = []string{"info", "warning", "error", "critical"}
 
 // promql accepts everything some Prometheus-compatible server might: the server, not
 // this check, has the last word on experimental functions and UTF-8 names.
