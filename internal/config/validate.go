@@ -24,7 +24,6 @@ const (
 	windowForCheck    = "5m"
 )
 
-
 // promql accepts everything some Prometheus-compatible server might: the server, not
 // this check, has the last word on experimental functions and UTF-8 names.
 var promql = parser.NewParser(parser.Options{
