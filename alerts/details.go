@@ -72,8 +72,9 @@ func (d *details) detail(a *sources.Alert, v verdict) string {
 	case ReasonPending:
 		return "pending in Prometheus: not firing yet"
 	case ReasonFlapping:
-		return d.cached(detailKey{'f', "", a.Episodes}, func() string {
-			return strconv.Itoa(a.Episodes) + " firing episodes in " + shortDuration(d.r.flapWindow) +
+		eps := d.r.episodes(a)
+		return d.cached(detailKey{'f', "", eps}, func() string {
+			return strconv.Itoa(eps) + " firing episodes in " + shortDuration(d.r.flapWindow) +
 				" (triage.flapping.episodes " + strconv.Itoa(d.r.flapEpisodes) + ")"
 		})
 	case ReasonHeld:

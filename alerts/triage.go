@@ -98,7 +98,7 @@ var noMembers = []string{}
 // rule when that is the reason; flapping is whether a flaps, hidden or not.
 func (r *triageRules) hiddenBy(a *sources.Alert, name string, sev Severity, now time.Time) (reason int8, rule int32, flapping bool) {
 	critical := sev == SeverityCritical
-	flapping = r.flapEpisodes > 0 && a.Episodes >= r.flapEpisodes
+	flapping = r.flapEpisodes > 0 && r.episodes(a) >= r.flapEpisodes
 	switch {
 	case a.State == "suppressed" && len(a.SilencedBy) > 0:
 		return idxSilenced, -1, flapping

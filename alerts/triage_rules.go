@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prometheus/alertmanager/pkg/labels"
+	"github.com/vigil-sre/vigil/sources"
 )
 
 // Triage is the configuration's `triage` section as Build needs it. The zero value
@@ -30,6 +31,9 @@ type Triage struct {
 	// is named here for the explanation only (0 is 1h).
 	FlapEpisodes int
 	FlapWindow   time.Duration
+	// SeenEpisodes are the episodes a dashboard saw (EpisodeTracker), by
+	// fingerprint, for alerts whose source could not say (Episodes < 0).
+	SeenEpisodes map[string]int
 	// Hold keeps a non-critical alert hidden until it is this old (0 is 2m;
 	// negative turns holding off).
 	Hold time.Duration
@@ -135,6 +139,7 @@ type triageRules struct {
 	hide          []HideRule
 	flapEpisodes  int
 	flapWindow    time.Duration
+	seenEpisodes  map[string]int
 	hold          time.Duration
 	groupBy       []string
 }
@@ -143,7 +148,7 @@ func (t Triage) withDefaults() triageRules {
 	r := triageRules{
 		minRank: severityRank(SeverityWarning), severityLabel: t.SeverityLabel, serviceLabel: t.ServiceLabel,
 		severities: defaultSeverities, hide: t.Hide, flapEpisodes: t.FlapEpisodes, flapWindow: t.FlapWindow,
-		hold: t.Hold, groupBy: t.GroupBy,
+		hold: t.Hold, groupBy: t.GroupBy, seenEpisodes: t.SeenEpisodes,
 	}
 	switch t.MinSeverity {
 	case SeverityCritical, SeverityInfo:
@@ -227,4 +232,13 @@ func (r *triageRules) severityOf(lbls map[string]string) Severity {
 		return s
 	}
 	return SeverityWarning
+}
+
+// episodes is how many times a fired in the flapping window: what its source said,
+// else what the dashboard saw, else 0.
+func (r *triageRules) episodes(a *sources.Alert) int {
+	if a.Episodes >= 0 {
+		return a.Episodes
+	}
+	return r.seenEpisodes[a.Fingerprint]
 }

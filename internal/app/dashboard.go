@@ -120,6 +120,8 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 	go func() {
 		defer crash.Recover("the board builder")
 		var tracker alerts.Tracker
+		rules := setup.Rules
+		episodes := alerts.EpisodeTracker{Window: rules.Triage.FlapWindow}
 		for {
 			select {
 			case <-ctx.Done():
@@ -132,7 +134,9 @@ func runUI(ctx context.Context, setup *Setup, ui UIOptions) error {
 				if os.Getenv(testFaultEnv) == "goroutine" {
 					go panic("test fault requested by " + testFaultEnv + "=goroutine")
 				}
-				b := alerts.Build(snap, setup.Rules, time.Now())
+				now := time.Now()
+				rules.Triage.SeenEpisodes = episodes.Observe(snap, now)
+				b := alerts.Build(snap, rules, now)
 				tracker.Stamp(&b)
 				p.Send(tui.BoardMsg{Board: b})
 			}
