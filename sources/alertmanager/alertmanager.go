@@ -52,6 +52,9 @@ type Source struct {
 	base   string // URL without a trailing slash
 	client *http.Client
 	max    int64
+	// texts interns this Alertmanager's label names and values across its polls:
+	// each poll's alerts share the strings of the last (see labelSet).
+	texts interner
 }
 
 // New checks opts and builds the HTTP client. It does no I/O.
@@ -118,7 +121,7 @@ func (s *Source) fetch(ctx context.Context) (answer, error) {
 		alertErr = s.stream(ctx, http.MethodGet, "/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true", nil,
 			func(r io.Reader) error {
 				var err error
-				a.alerts, err = readAlerts(r, s.name)
+				a.alerts, err = readAlerts(r, s.name, &s.texts)
 				return err
 			})
 	})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"reflect"
 	"time"
 
 	"github.com/prometheus/alertmanager/api/v2/models"
@@ -38,40 +37,37 @@ type wireAlert struct {
 
 // decodeAlerts reads the answer to GET /api/v2/alerts held whole; see readAlerts.
 func decodeAlerts(body []byte, am string) ([]sources.Alert, error) {
-	return readAlerts(bytes.NewReader(body), am)
+	return readAlerts(bytes.NewReader(body), am, &interner{})
 }
 
 // readAlerts reads the answer to GET /api/v2/alerts as it arrives, one alert at a
-// time. Every field used is checked: a null where Alertmanager always sends a value
-// makes the whole answer an error (naming the alert), never a panic and never an
-// alert silently dropped. The generated models' Validate is not used because it
-// requires fields older Alertmanagers do not send (mutedBy, before 0.28).
-func readAlerts(r io.Reader, am string) ([]sources.Alert, error) {
-	dec := json.NewDecoder(r)
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	if tok == nil {
-		return nil, badf("alerts: null, want a list")
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return nil, &json.UnmarshalTypeError{Value: jsonKind(tok), Type: reflect.TypeFor[[]*wireAlert]()}
-	}
+// time (see scan.go), and checks it (checkAlerts).
+func readAlerts(r io.Reader, am string, in *interner) ([]sources.Alert, error) {
+	e := elements{r: r}
 	var raw []*wireAlert
-	for dec.More() {
-		var w *wireAlert
-		if err := dec.Decode(&w); err != nil {
-			return nil, err
+	null, err := e.each(func(elem []byte) error {
+		w, err := scanAlert(elem, in)
+		if err != nil {
+			return err
 		}
 		raw = append(raw, w)
-	}
-	if _, err := dec.Token(); err != nil { // the closing bracket
+		return nil
+	})
+	switch {
+	case err != nil:
 		return nil, err
+	case null:
+		return nil, badf("alerts: null, want a list")
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, badf("alerts: more after the list")
-	}
+	return checkAlerts(raw, am)
+}
+
+// checkAlerts turns the alerts as read into sources.Alerts. Every field used is
+// checked: a null where Alertmanager always sends a value makes the whole answer an
+// error (naming the alert), never a panic and never an alert silently dropped. The
+// generated models' Validate is not used because it requires fields older
+// Alertmanagers do not send (mutedBy, before 0.28).
+func checkAlerts(raw []*wireAlert, am string) ([]sources.Alert, error) {
 	out := make([]sources.Alert, 0, len(raw))
 	for i, r := range raw {
 		switch {
@@ -168,17 +164,4 @@ func decodeSilences(body []byte, am string) ([]sources.Silence, error) {
 		out = append(out, s)
 	}
 	return out, nil
-}
-
-// jsonKind names the kind of value a JSON token starts, as encoding/json's errors do.
-func jsonKind(tok json.Token) string {
-	switch tok.(type) {
-	case json.Delim:
-		return "object"
-	case string:
-		return "string"
-	case bool:
-		return "bool"
-	}
-	return "number"
 }

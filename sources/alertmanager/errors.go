@@ -103,6 +103,8 @@ func describe(err error, budget time.Duration) string {
 		urlErr *url.Error
 		syn    *json.SyntaxError
 		typ    *json.UnmarshalTypeError
+		scan   *errSyntax
+		kind   *typeError
 	)
 	switch {
 	case errors.As(err, &st):
@@ -116,7 +118,7 @@ func describe(err error, budget time.Duration) string {
 		return s
 	}
 	switch {
-	case errors.As(err, &syn), errors.As(err, &typ):
+	case errors.As(err, &syn), errors.As(err, &typ), errors.As(err, &scan), errors.As(err, &kind):
 		return "bad answer: not Alertmanager's JSON (" + clip(err.Error()) + ")"
 	case errors.As(err, &urlErr):
 		return reason(urlErr.Err.Error())

@@ -13,18 +13,19 @@ import (
 // (alertname, severity, service, …) and most values in every alert, and decoding
 // them as a plain map allocated each string again — 10,000 alerts meaning 100,000
 // copies of a few hundred words, and two polls' worth alive while the new answer
-// replaces the old. One table serves every poll, so successive answers share their
-// strings too.
+// replaces the old. Each Source keeps one table across its polls (Source.texts), so
+// successive answers share their strings too.
 type labelSet map[string]string
 
-// UnmarshalJSON reads the object as json.Unmarshal would into a map of strings;
-// null stays nil.
+// UnmarshalJSON reads the object as json.Unmarshal would into a map of strings
+// (null stays nil), without interning: the scanner (scan.go) reads answers; this is
+// for encoding/json, the reference it is tested against.
 func (l *labelSet) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		*l = nil
 		return nil
 	}
-	m, err := readLabels(b, &labelStrings)
+	m, err := readLabels(b, nil)
 	if err != nil {
 		return err
 	}
@@ -32,10 +33,8 @@ func (l *labelSet) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// labelStrings is the table labelSet interns into.
-var labelStrings interner
-
-// interner hands out one string per distinct text, to any goroutine.
+// interner hands out one string per distinct text, to any goroutine; a nil interner
+// copies every text.
 type interner struct {
 	mu sync.Mutex
 	m  map[string]string
@@ -47,6 +46,9 @@ type interner struct {
 const maxInterned = 1 << 16
 
 func (in *interner) str(b []byte) string {
+	if in == nil {
+		return string(b)
+	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if s, ok := in.m[string(b)]; ok { // no allocation for the lookup
@@ -121,8 +123,20 @@ func readLabels(b []byte, in *interner) (map[string]string, error) {
 // its closing quote. Plain ASCII-or-UTF-8 text without escapes, the usual case, is
 // interned straight from the bytes; anything else is left to encoding/json.
 func readString(b []byte, i int, in *interner) (string, int, error) {
+	raw, next, err := stringBytes(b, i)
+	if err != nil {
+		return "", 0, err
+	}
+	return in.str(raw), next, nil
+}
+
+// stringBytes reads the JSON string starting at b[i] and returns its text and the
+// index after its closing quote. Text without escapes, in valid UTF-8 (the usual
+// case), is a slice of b, not a copy; anything else is decoded by encoding/json
+// (which also replaces invalid UTF-8, as it does everywhere) into a new slice.
+func stringBytes(b []byte, i int) ([]byte, int, error) {
 	if i >= len(b) || b[i] != '"' {
-		return "", 0, errNotStrings
+		return nil, 0, errNotStrings
 	}
 	plain := true
 	j := i + 1
@@ -136,22 +150,25 @@ func readString(b []byte, i int, in *interner) (string, int, error) {
 		if c == '"' {
 			break
 		}
+		if c < 0x20 {
+			return nil, 0, errNotStrings // a raw control character: not JSON
+		}
 		if c >= utf8.RuneSelf {
 			plain = false
 		}
 	}
 	if j >= len(b) {
-		return "", 0, errNotStrings
+		return nil, 0, errNotStrings
 	}
 	body := b[i+1 : j]
 	if plain || (bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body)) {
-		return in.str(body), j + 1, nil
+		return body, j + 1, nil
 	}
 	var s string
 	if err := json.Unmarshal(b[i:j+1], &s); err != nil {
-		return "", 0, err
+		return nil, 0, err
 	}
-	return in.str([]byte(s)), j + 1, nil
+	return []byte(s), j + 1, nil
 }
 
 func skipSpace(b []byte, i int) int {
