@@ -27,7 +27,9 @@ func TestEpisodeTrackerSeesFlapping(t *testing.T) {
 	var seen map[string]int
 	for i := range 4 { // fires, resolves, fires again: every 10 minutes
 		now := t0.Add(time.Duration(i) * 10 * time.Minute)
-		seen = tr.Observe(alertSnap(now, noisy(now.Add(-time.Minute)), known), now)
+		if got := tr.Observe(alertSnap(now, noisy(now.Add(-time.Minute)), known), now)["f1"]; got != i+1 {
+			t.Fatalf("start %d: %d episodes", i+1, got)
+		}
 		seen = tr.Observe(alertSnap(now.Add(time.Minute), noisy(now.Add(-time.Minute)), known), now.Add(time.Minute)) // the same episode again
 	}
 	if seen["f1"] != 4 || len(seen) != 1 {
