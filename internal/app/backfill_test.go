@@ -411,7 +411,7 @@ func TestSnapshotOverBackfilledMonth(t *testing.T) {
 	var wantItems, gotItems []string
 	for _, e := range want {
 		if e.alert != "none" {
-			wantItems = append(wantItems, e.alert+" slo/"+e.name)
+			wantItems = append(wantItems, e.alert+" slo:"+e.name)
 		}
 	}
 	for _, it := range got.Actionable {
