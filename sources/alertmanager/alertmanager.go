@@ -55,6 +55,8 @@ type Source struct {
 	// texts interns this Alertmanager's label names and values across its polls:
 	// each poll's alerts share the strings of the last (see labelSet).
 	texts interner
+	// memo keeps the previous answer's label maps, used again for unchanged alerts.
+	memo *labelMemo
 }
 
 // New checks opts and builds the HTTP client. It does no I/O.
@@ -76,7 +78,8 @@ func New(opts Options) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("alertmanager %s: http client: %w", opts.Name, err)
 	}
-	return &Source{kind: "alertmanager", name: opts.Name, base: strings.TrimRight(opts.URL, "/"), client: hc, max: opts.MaxBodyBytes}, nil
+	return &Source{kind: "alertmanager", name: opts.Name, base: strings.TrimRight(opts.URL, "/"), client: hc, max: opts.MaxBodyBytes,
+		memo: newLabelMemo()}, nil
 }
 
 // Name is the configured name of this Alertmanager.
@@ -121,7 +124,7 @@ func (s *Source) fetch(ctx context.Context) (answer, error) {
 		alertErr = s.stream(ctx, http.MethodGet, "/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true", nil,
 			func(r io.Reader) error {
 				var err error
-				a.alerts, err = readAlerts(r, s.name, &s.texts)
+				a.alerts, err = readAlerts(r, s.name, &s.texts, s.memo)
 				return err
 			})
 	})

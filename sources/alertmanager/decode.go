@@ -37,16 +37,16 @@ type wireAlert struct {
 
 // decodeAlerts reads the answer to GET /api/v2/alerts held whole; see readAlerts.
 func decodeAlerts(body []byte, am string) ([]sources.Alert, error) {
-	return readAlerts(bytes.NewReader(body), am, &interner{})
+	return readAlerts(bytes.NewReader(body), am, &interner{}, nil)
 }
 
 // readAlerts reads the answer to GET /api/v2/alerts as it arrives, one alert at a
 // time (see scan.go), and checks it (checkAlerts).
-func readAlerts(r io.Reader, am string, in *interner) ([]sources.Alert, error) {
+func readAlerts(r io.Reader, am string, in *interner, memo *labelMemo) ([]sources.Alert, error) {
 	e := elements{r: r}
 	var raw []*wireAlert
 	null, err := e.each(func(elem []byte) error {
-		w, err := scanAlert(elem, in)
+		w, err := scanAlert(elem, in, memo)
 		if err != nil {
 			return err
 		}
@@ -55,11 +55,15 @@ func readAlerts(r io.Reader, am string, in *interner) ([]sources.Alert, error) {
 	})
 	switch {
 	case err != nil:
+		memo.done(false)
 		return nil, err
 	case null:
+		memo.done(false)
 		return nil, badf("alerts: null, want a list")
 	}
-	return checkAlerts(raw, am)
+	alerts, err := checkAlerts(raw, am)
+	memo.done(err == nil)
+	return alerts, err
 }
 
 // checkAlerts turns the alerts as read into sources.Alerts. Every field used is

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"hash/maphash"
 	"sync"
 	"unicode/utf8"
 )
@@ -176,4 +177,74 @@ func skipSpace(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// labelMemo keeps, per fingerprint, the labels and annotations of one Alertmanager's
+// previous answer with a hash of their text, so that the next answer uses the same
+// maps for every alert whose text has not changed: most alerts, most of the time.
+// Only the answer being read and the one before are kept. A nil memo remembers
+// nothing. One poll at a time uses it.
+type labelMemo struct {
+	seed       maphash.Seed
+	prev, next map[string]memoEntry
+}
+
+type memoEntry struct {
+	labelsHash, annotationsHash uint64
+	labels, annotations         labelSet
+}
+
+func newLabelMemo() *labelMemo { return &labelMemo{seed: maphash.MakeSeed()} }
+
+// maps reads the labels and annotations texts of the alert fp (nil: absent), or
+// takes the previous answer's maps for the same texts.
+func (m *labelMemo) maps(fp string, labels, annotations []byte, in *interner) (labelSet, labelSet, error) {
+	if m == nil {
+		l, err := readMap(labels, in)
+		if err != nil {
+			return nil, nil, err
+		}
+		a, err := readMap(annotations, in)
+		return l, a, err
+	}
+	e := memoEntry{labelsHash: maphash.Bytes(m.seed, labels), annotationsHash: maphash.Bytes(m.seed, annotations)}
+	old, seen := m.prev[fp]
+	var err error
+	if seen && old.labelsHash == e.labelsHash && (old.labels != nil) == (labels != nil) {
+		e.labels = old.labels
+	} else if e.labels, err = readMap(labels, in); err != nil {
+		return nil, nil, err
+	}
+	if seen && old.annotationsHash == e.annotationsHash && (old.annotations != nil) == (annotations != nil) {
+		e.annotations = old.annotations
+	} else if e.annotations, err = readMap(annotations, in); err != nil {
+		return nil, nil, err
+	}
+	if m.next == nil {
+		m.next = make(map[string]memoEntry, len(m.prev))
+	}
+	if fp != "" {
+		m.next[fp] = e
+	}
+	return e.labels, e.annotations, nil
+}
+
+// done ends an answer: it becomes the previous one if it was read whole, and is
+// forgotten if not.
+func (m *labelMemo) done(ok bool) {
+	if m == nil {
+		return
+	}
+	if ok {
+		m.prev = m.next
+	}
+	m.next = nil
+}
+
+// readMap reads an object of strings' text; nil text is a nil map.
+func readMap(text []byte, in *interner) (labelSet, error) {
+	if text == nil {
+		return nil, nil
+	}
+	return readLabels(text, in)
 }

@@ -223,22 +223,24 @@ func kindOf(c byte) string {
 // scanAlert reads one element of the list into w; a null element leaves w nil. Key
 // names match as encoding/json matches them (case-insensitively); keys vigil does
 // not use are checked and skipped.
-func scanAlert(b []byte, in *interner) (*wireAlert, error) {
+//
+// The labels and annotations are read last, once the fingerprint is known: when
+// their text is the same as the previous poll's for that fingerprint (memo), that
+// poll's maps are used again rather than read anew, so an unchanged alert costs no
+// maps and successive polls share them.
+func scanAlert(b []byte, in *interner, memo *labelMemo) (*wireAlert, error) {
 	s := scanner{b: b, in: in}
 	if s.literal("null") {
 		return nil, s.end()
 	}
 	w := &wireAlert{}
+	var labels, annotations []byte // their text; nil when absent or null
 	err := s.object("an alert", func(key []byte) error {
 		switch {
 		case bytes.EqualFold(key, []byte("labels")):
-			m, err := s.stringMap()
-			w.Labels = m
-			return err
+			return s.rawMap(&labels)
 		case bytes.EqualFold(key, []byte("annotations")):
-			m, err := s.stringMap()
-			w.Annotations = m
-			return err
+			return s.rawMap(&annotations)
 		case bytes.EqualFold(key, []byte("fingerprint")):
 			return s.optString(&w.Fingerprint)
 		case bytes.EqualFold(key, []byte("generatorURL")):
@@ -262,7 +264,17 @@ func scanAlert(b []byte, in *interner) (*wireAlert, error) {
 	if err != nil {
 		return nil, err
 	}
-	return w, s.end()
+	if err := s.end(); err != nil {
+		return nil, err
+	}
+	fp := ""
+	if w.Fingerprint != nil {
+		fp = *w.Fingerprint
+	}
+	if w.Labels, w.Annotations, err = memo.maps(fp, labels, annotations, in); err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
 // scanner reads one complete JSON value held in b.
@@ -404,23 +416,29 @@ func (s *scanner) optTime(out **time.Time) error {
 }
 
 // stringMap reads an object of strings (null: nil), interning its texts.
-func (s *scanner) stringMap() (labelSet, error) {
+// rawMap reads the text of an object of strings into out (null: nil), to be read
+// by labelMemo.maps. A second one for the same key replaces the first, as
+// encoding/json's last value wins, but the first must still be valid.
+func (s *scanner) rawMap(out *[]byte) error {
+	if *out != nil {
+		if _, err := readLabels(*out, nil); err != nil {
+			return err
+		}
+	}
 	if s.literal("null") {
-		return nil, nil
+		*out = nil
+		return nil
 	}
 	if c := s.peek(); c != '{' {
-		return nil, &typeError{kind: kindOf(c), want: "labels"}
+		return &typeError{kind: kindOf(c), want: "labels"}
 	}
 	n, err := objectLen(s.b, s.i)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	m, err := readLabels(s.b[s.i:s.i+n], s.in)
-	if err != nil {
-		return nil, err
-	}
+	*out = s.b[s.i : s.i+n]
 	s.i += n
-	return m, nil
+	return nil
 }
 
 // objectLen is the length of the object starting at b[i], by its nesting and strings.
