@@ -10,9 +10,10 @@ type Tracker struct {
 	first map[string]time.Time // ID and severity -> first seen
 }
 
-// Stamp sets Since on b's actionable items to when each was first seen with its
+// Stamp sets Since on b's page and SLO items to when each was first seen with its
 // current severity (a ticket that escalates to a page starts again), and forgets
-// items that are gone.
+// items that are gone. Alert groups keep theirs: an alert's age is its startsAt, as
+// Alertmanager says, not when this dashboard first saw it.
 func (t *Tracker) Stamp(b *Board) {
 	if t.first == nil {
 		t.first = map[string]time.Time{}
@@ -20,6 +21,9 @@ func (t *Tracker) Stamp(b *Board) {
 	seen := make(map[string]bool, len(b.Actionable))
 	for i := range b.Actionable {
 		it := &b.Actionable[i]
+		if it.Kind == "alert" {
+			continue
+		}
 		key := it.ID + "\x00" + string(it.Severity)
 		seen[key] = true
 		if first, ok := t.first[key]; ok && first.Before(it.Since) {

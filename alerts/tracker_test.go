@@ -39,3 +39,18 @@ func TestTrackerKeepsFirstSeen(t *testing.T) {
 		t.Errorf("tracker holds %d entries, want 1", len(tr.first))
 	}
 }
+
+// An alert group's age is its alerts' startsAt: restarted alerts (a newer startsAt)
+// read younger, never the age of the group's first sighting.
+func TestTrackerLeavesAlertGroupsTheirStart(t *testing.T) {
+	var tr Tracker
+	group := func(since time.Time) Board {
+		b := Board{Actionable: []Item{{Kind: "alert", ID: "{alertname=\"DBDown\"}", Severity: SeverityCritical, Since: since}}}
+		tr.Stamp(&b)
+		return b
+	}
+	group(t0)
+	if b := group(t0.Add(30 * time.Minute)); !b.Actionable[0].Since.Equal(t0.Add(30 * time.Minute)) {
+		t.Errorf("since %v, want the alert's own start %v", b.Actionable[0].Since, t0.Add(30*time.Minute))
+	}
+}
