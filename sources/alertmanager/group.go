@@ -115,7 +115,22 @@ func (g *Group) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 		}
 	}
 	data.Requests = int(n.Load())
+	if w := notThen(g.name, at, time.Now()); w != "" {
+		warnings = append(warnings, w)
+	}
 	return sources.Data{Alerts: data, Warnings: warnings}, nil
+}
+
+// notThen is the warning for alerts asked about a past instant (`vigil snapshot
+// --at`): neither Alertmanager nor Prometheus's alerts API has a past, so the alerts
+// are those of now, and the answer must say so rather than pass them off as then's.
+// A minute of slack covers clocks and slow polls.
+func notThen(source string, at, now time.Time) string {
+	if now.Sub(at) <= time.Minute {
+		return ""
+	}
+	return source + " has no history: these alerts are as of " + now.UTC().Format(time.RFC3339) +
+		", not " + at.UTC().Format(time.RFC3339)
 }
 
 // multiError is several Alertmanagers' failures on one line (the status line has

@@ -195,3 +195,30 @@ func TestSlowAlertmanagerTimesOut(t *testing.T) {
 		t.Errorf("err %v, want a timeout naming slow", err)
 	}
 }
+
+// Asked about a past instant (`vigil snapshot --at`), the answer says that its alerts
+// are now's: Alertmanager has no history.
+func TestAlertsAskedAboutThePastSaySo(t *testing.T) {
+	t.Parallel()
+	srv, _ := hostileAM(t, text("["+okAlert+"]"), text(`[]`))
+	src, err := New(Options{Name: "a", URL: srv.URL, HTTP: promconfig.DefaultHTTPClientConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGroup("alertmanager", []*Source{src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := g.Poll(ctx, time.Now())
+	if err != nil || len(d.Warnings) != 0 {
+		t.Fatalf("now: %v %v", err, d.Warnings)
+	}
+	then := time.Now().Add(-2 * time.Hour)
+	d, err = g.Poll(ctx, then)
+	if err != nil || len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "alertmanager has no history: these alerts are as of ") ||
+		!strings.Contains(d.Warnings[0], "not "+then.UTC().Format(time.RFC3339)) {
+		t.Errorf("2h ago: %v %q", err, d.Warnings)
+	}
+}

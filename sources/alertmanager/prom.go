@@ -102,6 +102,9 @@ func (p *PromAlerts) Poll(ctx context.Context, at time.Time) (sources.Data, erro
 				}
 			}
 			data.Alerts.Requests = int(n.Load())
+			if w := notThen(p.Name(), at, time.Now()); w != "" {
+				data.Warnings = append(data.Warnings, w)
+			}
 			return data, nil
 		}
 	}
