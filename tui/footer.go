@@ -13,8 +13,9 @@ import (
 )
 
 // footer is the bottom line: the state the operator must not forget (frozen order,
-// zoom, a refresh under way, a confirmation) and the key hints that fit, from the
-// keymap: the top overlay's, or the panes'. Help and quit are always there.
+// zoom, a refresh under way, a confirmation, the alerts folded away) and the key
+// hints that fit, from the keymap: the top overlay's, or the panes'. Help and quit
+// are always there.
 func (m *Model) footer() string {
 	st := m.st
 	var lb ui.LineBuilder
@@ -25,27 +26,6 @@ func (m *Model) footer() string {
 		used += ui.Width(s) + 2
 	}
 	top := m.top()
-	if m.frozen {
-		status(ui.BadgeStale, "FROZEN")
-	}
-	if m.zoom && top == nil {
-		status(ui.Accent, "ZOOM")
-	}
-	if m.refreshing {
-		status(ui.Accent, "refreshing"+st.Glyphs.Ellipsis)
-	}
-
-	if m.opts.Pages && m.opts.Actions == nil {
-		status(ui.NoData, "READ-ONLY")
-	}
-	if m.notice != "" && m.now.Before(m.noticeUntil) {
-		status(ui.OK, ui.Trunc(m.notice, max(m.w-used-2-len("? help  q quit"), 8), st.Glyphs.Ellipsis))
-	}
-	if h := m.hiddenCounts(); h != "" && m.w-used-len("? help  q quit") > ui.Width(h)+2 {
-		status(ui.NoData, h)
-	}
-
-	hints := m.hints(top)
 	tail := []binding{keys.Help, keys.Quit}
 	if top != nil && top.modal() { // the help, a confirmation, an input: ? is theirs
 		tail = tail[1:]
@@ -63,6 +43,36 @@ func (m *Model) footer() string {
 		}
 		return n
 	}
+
+	if m.frozen {
+		status(ui.BadgeStale, "FROZEN")
+	}
+	if m.zoom && top == nil {
+		status(ui.Accent, "ZOOM")
+	}
+	if m.refreshing {
+		status(ui.Accent, "refreshing"+st.Glyphs.Ellipsis)
+	}
+
+	if m.opts.Pages && m.opts.Actions == nil {
+		status(ui.NoData, "READ-ONLY")
+	}
+	hidden := m.hiddenTally()
+	if m.notice != "" && m.now.Before(m.noticeUntil) {
+		// A notice leaves the hidden count its shortest form: that is never dropped.
+		keep := 0
+		if hidden.total != "" {
+			keep = ui.Width(hidden.fit(0, st.Glyphs.Name)) + 2
+		}
+		status(ui.OK, ui.Trunc(m.notice, max(m.w-used-width(tail)-keep, 8), st.Glyphs.Ellipsis))
+	}
+	if hidden.total != "" {
+		// The counts win over the key hints: the hints are in the help, the alerts
+		// folded away are nowhere else on screen.
+		status(ui.NoData, hidden.fit(m.w-used-width(tail), st.Glyphs.Name))
+	}
+
+	hints := m.hints(top)
 	room := m.w - used - width(tail)
 	for len(hints) > 0 && width(hints) > room {
 		hints = hints[:len(hints)-1]
@@ -78,12 +88,17 @@ func (m *Model) footer() string {
 	return ui.Clip(lb.String(), m.w)
 }
 
-// hiddenCounts is how many alerts triage folded away, by reason, in triage's order:
-// "hidden 1,204: silenced 812 · flapping 37 · severity 355". Always shown when alerts
-// are watched, so nobody forgets there is more than the screen shows.
-func (m *Model) hiddenCounts() string {
+// hiddenTally is how many alerts triage folded away, by reason, in triage's order.
+// Always shown when alerts are watched, so nobody forgets there is more than the
+// screen shows; fit writes it in the room there is.
+type hiddenTally struct {
+	total string   // "1,204", "0", or a dash when unknown; "" when alerts are not watched
+	parts []string // "silenced 812", "flapping 37", …
+}
+
+func (m *Model) hiddenTally() hiddenTally {
 	if !m.opts.Alerts {
-		return ""
+		return hiddenTally{}
 	}
 	total := 0
 	var parts []string
@@ -93,17 +108,35 @@ func (m *Model) hiddenCounts() string {
 			parts = append(parts, r+" "+thousands(n))
 		}
 	}
-	if total == 0 {
-		if ui.SourceDoubt(&m.board, ui.AlertSources...) != "" {
-			return "hidden " + m.st.Glyphs.Dash // unknown, not none
-		}
-		return "hidden 0"
+	if total == 0 && ui.SourceDoubt(&m.board, ui.AlertSources...) != "" {
+		return hiddenTally{total: m.st.Glyphs.Dash} // unknown, not none
+	}
+	return hiddenTally{total: thousands(total), parts: parts}
+}
+
+// fit writes the tally in w cells, as much of it as fits: every reason, "hidden
+// 1,204: silenced 812 · flapping 37 · severity 355"; the first reasons and how many
+// more, "hidden 1,204: silenced 812 · +2 more"; or the total alone, "hidden 1,204",
+// which is returned even when it does not fit (the line is clipped, not emptied).
+func (t hiddenTally) fit(w int, glyphs string) string {
+	head := "hidden " + t.total
+	if len(t.parts) == 0 {
+		return head
 	}
 	dot := " · "
-	if m.st.Glyphs.Name == "ascii" {
+	if glyphs == "ascii" {
 		dot = ", "
 	}
-	return "hidden " + thousands(total) + ": " + strings.Join(parts, dot)
+	if s := head + ": " + strings.Join(t.parts, dot); ui.Width(s) <= w {
+		return s
+	}
+	for n := len(t.parts) - 1; n > 0; n-- {
+		s := head + ": " + strings.Join(t.parts[:n], dot) + dot + "+" + strconv.Itoa(len(t.parts)-n) + " more"
+		if ui.Width(s) <= w {
+			return s
+		}
+	}
+	return head
 }
 
 // thousands writes n with commas: 1,204.
