@@ -321,31 +321,36 @@ type alertCount struct {
 	text string
 }
 
-// alertCounts summarises the actionable list by severity: " 1 PAGE ", " 2 TICKET ".
+// alertCounts summarises the actionable list in Rank's order, each kind in its own
+// words so none reads as another: " 2 TRIGGERED " PagerDuty pages, " 1 SLO PAGE "
+// SLOs burning fast enough to page, " 5 CRIT " critical alerts, " 1 TICKET ". A
+// critical alert is not a page: without PagerDuty nobody has been paged.
 func (m *Model) alertCounts() []alertCount {
-	var triggered, pages, tickets int
+	var triggered, sloPages, crit, tickets int
 	for _, it := range m.board.Actionable {
 		switch {
 		case it.Kind == "page":
 			if it.Status == "triggered" {
 				triggered++
 			}
+		case it.Kind == "slo" && it.Severity == alerts.SeverityPage:
+			sloPages++
 		case it.Severity.Loud():
-			pages++
+			crit++
 		case it.Severity == alerts.SeverityTicket:
 			tickets++
 		}
 	}
 	var out []alertCount
-	if triggered > 0 {
-		out = append(out, alertCount{ui.Crit, " " + strconv.Itoa(triggered) + " TRIGGERED "})
+	add := func(n int, r ui.Role, what string) {
+		if n > 0 {
+			out = append(out, alertCount{r, " " + strconv.Itoa(n) + " " + what + " "})
+		}
 	}
-	if pages > 0 {
-		out = append(out, alertCount{ui.Crit, " " + strconv.Itoa(pages) + " PAGE "})
-	}
-	if tickets > 0 {
-		out = append(out, alertCount{ui.Warn, " " + strconv.Itoa(tickets) + " TICKET "})
-	}
+	add(triggered, ui.Crit, "TRIGGERED")
+	add(sloPages, ui.Crit, "SLO PAGE")
+	add(crit, ui.Crit, "CRIT")
+	add(tickets, ui.Warn, "TICKET")
 	return out
 }
 

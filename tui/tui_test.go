@@ -352,8 +352,8 @@ func TestHeaderCountsPagesAndTickets(t *testing.T) {
 	}
 	board(m, b)
 	h := strings.Split(screen(m), "\n")[0]
-	if !strings.Contains(h, " 2 PAGE ") || !strings.Contains(h, " 1 TICKET ") || !strings.Contains(h, "DEMO") {
-		t.Errorf("header %q: want 2 PAGE, 1 TICKET and DEMO", h)
+	if !strings.Contains(h, " 2 SLO PAGE ") || !strings.Contains(h, " 1 TICKET ") || !strings.Contains(h, "DEMO") {
+		t.Errorf("header %q: want 2 SLO PAGE, 1 TICKET and DEMO", h)
 	}
 	if strings.Index(h, "PAGE") > strings.Index(h, "TICKET") {
 		t.Errorf("header %q: pages come before tickets", h)
@@ -362,6 +362,34 @@ func TestHeaderCountsPagesAndTickets(t *testing.T) {
 	board(m, b)
 	if h := strings.Split(screen(m), "\n")[0]; strings.Contains(h, "PAGE") {
 		t.Errorf("header %q still counts a page after it cleared", h)
+	}
+}
+
+// Critical alerts are not pages: without PagerDuty, five of them read 5 CRIT, and
+// with it, triggered pages, SLO pages and critical alerts are each counted in their
+// own words, in the order the list ranks them.
+func TestHeaderTellsPagesFromCriticalAlerts(t *testing.T) {
+	crit := func(id string) alerts.Item {
+		return alerts.Item{Kind: "alert", ID: id, Title: id, Severity: alerts.SeverityCritical, Count: 1}
+	}
+	m := newModel(t, 160, 24)
+	b := troubledBoard()
+	b.Actionable = []alerts.Item{crit("a"), crit("b"), crit("c"), crit("d"), crit("e")}
+	board(m, b)
+	h := strings.Split(screen(m), "\n")[0]
+	if !strings.Contains(h, " 5 CRIT ") || strings.Contains(h, "PAGE") || strings.Contains(h, "TRIGGERED") {
+		t.Errorf("five critical alerts and no page: header %q, want 5 CRIT and no page", h)
+	}
+
+	b.Actionable = append(b.Actionable,
+		alerts.Item{Kind: "page", ID: "P1", Severity: alerts.SeverityCritical, Status: "triggered"},
+		alerts.Item{Kind: "page", ID: "P2", Severity: alerts.SeverityWarning, Status: "triggered"},
+		alerts.Item{Kind: "page", ID: "P3", Severity: alerts.SeverityCritical, Status: "acknowledged"},
+		alerts.Item{Kind: "slo", ID: "slo:a", Severity: alerts.SeverityPage})
+	board(m, b)
+	h = strings.Split(screen(m), "\n")[0]
+	if !strings.Contains(h, "  2 TRIGGERED    1 SLO PAGE    5 CRIT  ") {
+		t.Errorf("header %q: want 2 TRIGGERED, 1 SLO PAGE, 5 CRIT in that order", h)
 	}
 }
 
