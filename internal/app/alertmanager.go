@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	amlabels "github.com/prometheus/alertmanager/pkg/labels"
@@ -206,12 +207,33 @@ func checkAlertmanagers(ctx context.Context, w io.Writer, setup *Setup, timeout 
 }
 
 // silenceActions posts silences to every Alertmanager of the group, and expires them
-// wherever they are held.
-type silenceActions struct{ group *alertmanager.Group }
+// wherever they are held. A silence that reached only some Alertmanagers is
+// remembered for retryWithin: the same silence asked again (same matchers, author and
+// comment) is posted to the others only, so a retry makes no second copy where the
+// first took.
+type silenceActions struct {
+	group *alertmanager.Group
+
+	mu      sync.Mutex
+	missing map[string]missedSilence // silence key -> the Alertmanagers it did not reach
+}
+
+type missedSilence struct {
+	names []string
+	at    time.Time
+}
+
+// retryWithin is how long a partly made silence waits for its retry; the same
+// silence asked later is a new one, posted everywhere.
+const retryWithin = 15 * time.Minute
+
+func newSilenceActions(g *alertmanager.Group) *silenceActions {
+	return &silenceActions{group: g, missing: map[string]missedSilence{}}
+}
 
 // CreateSilence parses matchers with Alertmanager's own parser and silences them for
-// d from now on every Alertmanager.
-func (s silenceActions) CreateSilence(ctx context.Context, matchers string, d time.Duration, createdBy, comment string) error {
+// d from now on every Alertmanager (or on those a previous try did not reach).
+func (s *silenceActions) CreateSilence(ctx context.Context, matchers string, d time.Duration, createdBy, comment string) error {
 	parsed, err := amlabels.ParseMatchers(matchers)
 	if err != nil {
 		return fmt.Errorf("matchers %s: %w", matchers, err)
@@ -222,13 +244,52 @@ func (s silenceActions) CreateSilence(ctx context.Context, matchers string, d ti
 			IsRegex: m.Type == amlabels.MatchRegexp || m.Type == amlabels.MatchNotRegexp,
 			IsEqual: m.Type == amlabels.MatchEqual || m.Type == amlabels.MatchRegexp})
 	}
+	key := matchers + "\x00" + createdBy + "\x00" + comment
 	now := time.Now()
-	_, err = s.group.CreateSilence(ctx, ms, now, now.Add(d), createdBy, comment)
-	return err
+	s.mu.Lock()
+	var only []string
+	if m, ok := s.missing[key]; ok && now.Sub(m.at) < retryWithin {
+		only = m.names
+	}
+	s.mu.Unlock()
+	targets := only
+	if targets == nil {
+		targets = s.group.Alertmanagers()
+	}
+	took, err := s.group.CreateSilenceOn(ctx, only, ms, now, now.Add(d), createdBy, comment)
+	var missed []string
+	for _, name := range targets {
+		if _, ok := took[name]; !ok {
+			missed = append(missed, name)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case err == nil:
+		delete(s.missing, key)
+		return nil
+	case len(took) == 0:
+		return err // nothing changed: a retry asks the same Alertmanagers again
+	}
+	for k, m := range s.missing {
+		if now.Sub(m.at) >= retryWithin {
+			delete(s.missing, k)
+		}
+	}
+	s.missing[key] = missedSilence{names: missed, at: now}
+	var made []string
+	for _, name := range targets {
+		if id, ok := took[name]; ok {
+			made = append(made, name+" ("+id+")")
+		}
+	}
+	return fmt.Errorf("silence made on %s but not on %s: %w; the alert stays shown while %s lacks it: S again with the same matchers and comment asks only %s",
+		strings.Join(made, ", "), strings.Join(missed, ", "), err, strings.Join(missed, ", "), strings.Join(missed, ", "))
 }
 
 // ExpireSilence ends the silence on every Alertmanager that holds it.
-func (s silenceActions) ExpireSilence(ctx context.Context, id string) error {
+func (s *silenceActions) ExpireSilence(ctx context.Context, id string) error {
 	return s.group.ExpireSilence(ctx, id)
 }
 
@@ -258,6 +319,6 @@ func (s *Setup) alertOptions(opts *tui.Options) {
 	}
 	opts.User = silenceUser(s.Config)
 	if !s.ReadOnly {
-		opts.Silences = silenceActions{s.Alertmanagers}
+		opts.Silences = newSilenceActions(s.Alertmanagers)
 	}
 }

@@ -109,7 +109,7 @@ func TestSilenceActionsReachEveryAlertmanager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := silenceActions{group}
+	acts := newSilenceActions(group)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := acts.CreateSilence(ctx, `{alertname="CheckoutDown",service=~"check.*"}`, time.Hour, "ada@example.com", "deploy"); err != nil {
@@ -146,5 +146,44 @@ func TestSilenceActionsReachEveryAlertmanager(t *testing.T) {
 	}
 	if err := acts.CreateSilence(ctx, `{alertname=~"("}`, time.Hour, "ada", "bad"); err == nil {
 		t.Error("a bad matcher was posted")
+	}
+}
+
+// A silence that reaches one Alertmanager of two says where it was made and where not,
+// and asked again reaches only the one it missed: no second copy where it took.
+func TestPartlyMadeSilenceIsRetriedWhereItFailed(t *testing.T) {
+	am1 := testservers.Alertmanager(t, testservers.AMOptions{})
+	am2 := testservers.Alertmanager(t, testservers.AMOptions{})
+	cfg := "alertmanager:\n  - name: am-1\n    url: " + am1.URL() + "\n  - name: am-2\n    url: " + am2.URL() + "\n"
+	c, err := config.Parse("vigil.yaml", []byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, _, err := alertSources(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := newSilenceActions(group)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	am2.Stop()
+	err = acts.CreateSilence(ctx, `{alertname="DBDown"}`, time.Hour, "ada@example.com", "db maintenance")
+	if err == nil || !strings.Contains(err.Error(), "silence made on am-1 (") || !strings.Contains(err.Error(), "but not on am-2") ||
+		!strings.Contains(err.Error(), "asks only am-2") {
+		t.Fatalf("with am-2 down: %v", err)
+	}
+	am2.Start()
+	if err := acts.CreateSilence(ctx, `{alertname="DBDown"}`, time.Hour, "ada@example.com", "db maintenance"); err != nil {
+		t.Fatalf("the retry: %v", err)
+	}
+	if a, b := am1.AmtoolSilenceIDs(t), am2.AmtoolSilenceIDs(t); len(a) != 1 || len(b) != 1 {
+		t.Errorf("after the retry am-1 holds %v and am-2 %v, want one each", a, b)
+	}
+	// Once made everywhere, the same silence asked again is a new one, everywhere.
+	if err := acts.CreateSilence(ctx, `{alertname="DBDown"}`, time.Hour, "ada@example.com", "db maintenance"); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := am1.AmtoolSilenceIDs(t), am2.AmtoolSilenceIDs(t); len(a) != 2 || len(b) != 2 {
+		t.Errorf("a new silence: am-1 holds %v and am-2 %v, want two each", a, b)
 	}
 }

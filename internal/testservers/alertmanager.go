@@ -90,6 +90,24 @@ func (a *AMServer) URL() string {
 	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(a.port))
 }
 
+// Start starts a stopped Alertmanager again on the same port and storage, failing
+// the test if it does not come up.
+func (a *AMServer) Start() {
+	a.t.Helper()
+	var err error
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err = a.start()
+		if !errors.Is(err, errBind) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err != nil {
+		a.t.Fatalf("testservers: restart alertmanager on port %d: %v\n%s", a.port, err, tail(a.logPath, 30))
+	}
+}
+
 // Stop ends the server: SIGTERM, then SIGKILL after 5s. Stopping a stopped server
 // does nothing.
 func (a *AMServer) Stop() {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,13 @@ import (
 // the IDs of those that took it, and the error names each that did not with
 // Alertmanager's own message.
 func (g *Group) CreateSilence(ctx context.Context, matchers []sources.Matcher, startsAt, endsAt time.Time, createdBy, comment string) (map[string]string, error) {
+	return g.CreateSilenceOn(ctx, nil, matchers, startsAt, endsAt, createdBy, comment)
+}
+
+// CreateSilenceOn is CreateSilence on the named Alertmanagers only (nil: every one):
+// a retry where a silence did not reach every replica, without a second copy where
+// it did.
+func (g *Group) CreateSilenceOn(ctx context.Context, names []string, matchers []sources.Matcher, startsAt, endsAt time.Time, createdBy, comment string) (map[string]string, error) {
 	if len(matchers) == 0 {
 		return nil, errors.New("silence: no matchers (it would mute everything)")
 	}
@@ -47,13 +55,16 @@ func (g *Group) CreateSilence(ctx context.Context, matchers []sources.Matcher, s
 	ids := make([]string, len(g.ams))
 	errs := make([]error, len(g.ams))
 	var wg sync.WaitGroup
+	skip := func(am *Source) bool { return names != nil && !slices.Contains(names, am.name) }
 	for i, am := range g.ams {
-		wg.Go(func() { ids[i], errs[i] = am.createSilence(ctx, body) })
+		if !skip(am) {
+			wg.Go(func() { ids[i], errs[i] = am.createSilence(ctx, body) })
+		}
 	}
 	wg.Wait()
 	out := make(map[string]string, len(g.ams))
 	for i, am := range g.ams {
-		if errs[i] == nil {
+		if errs[i] == nil && !skip(am) {
 			out[am.name] = ids[i]
 		}
 	}
