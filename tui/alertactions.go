@@ -57,7 +57,7 @@ func (m *Model) alertKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if m.opts.Silences == nil {
-			m.say(m.readOnly())
+			m.say(m.noSilences())
 			return nil, true
 		}
 		id, ids := sil.ID, slices.Clone(sil.IDs) // captured at the key press
@@ -86,6 +86,15 @@ type SilenceActions interface {
 	ExpireSilence(ctx context.Context, id string) error
 }
 
+// noSilences says why a silence cannot be made or expired: alerts read from
+// Prometheus alone have no Alertmanager to hold one, which is not read-only mode.
+func (m *Model) noSilences() string {
+	if m.opts.NoSilences {
+		return "no Alertmanager configured: silences need one"
+	}
+	return m.readOnly()
+}
+
 // instanceLike are labels a silence leaves out by default: they name one machine or
 // pod, and the silence should hold for the whole group, as Alertmanager's own UI
 // suggests.
@@ -96,7 +105,7 @@ var instanceLike = []string{"instance", "pod", "container", "node", "host", "hos
 // (1h), and the comment (required), then posts it to every Alertmanager.
 func (m *Model) silenceForm(it alerts.Item) {
 	if m.opts.Silences == nil {
-		m.say(m.readOnly())
+		m.say(m.noSilences())
 		return
 	}
 	var ms []string
