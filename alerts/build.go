@@ -168,10 +168,20 @@ func sourceStatus(st *sources.SourceState, now time.Time) SourceStatus {
 // when the whole poll failed, every replica has the source's state and error, which
 // names each of them.
 func memberRows(st *sources.SourceState, s SourceStatus) []SourceStatus {
-	if st.Last == nil || st.Last.Data.Alerts == nil || len(st.Last.Data.Alerts.Members) == 0 {
+	var members []sources.Member
+	if st.Last != nil && st.Last.Data.Alerts != nil {
+		members = st.Last.Data.Alerts.Members
+	}
+	if len(members) == 0 {
+		// No answer yet (or every Alertmanager failed from the start): each still
+		// has its row, with the source's state and error.
+		for _, name := range st.Health.Members {
+			members = append(members, sources.Member{Name: name})
+		}
+	}
+	if len(members) == 0 {
 		return []SourceStatus{s}
 	}
-	members := st.Last.Data.Alerts.Members
 	out := make([]SourceStatus, len(members))
 	for i, m := range members {
 		r := s

@@ -187,3 +187,20 @@ func TestAlertmanagerReplicasHaveRowsOfTheirOwn(t *testing.T) {
 		t.Errorf("rows %q, want %q", got, want)
 	}
 }
+
+// Before any answer, and when every Alertmanager failed from the start, each still
+// has its row, with the source's state and error.
+func TestAlertmanagerReplicasHaveRowsBeforeAnyAnswer(t *testing.T) {
+	snap := sources.Snapshot{At: t0, Sources: []sources.SourceState{{Health: sources.Health{
+		Name: "alertmanager", Kind: sources.KindAlertmanager, Polled: true, LastAttempt: t0,
+		LastError: "every alertmanager failed: am-a: refused; am-b: refused", Members: []string{"am-a", "am-b"},
+	}}}}
+	var got []string
+	for _, s := range Build(snap, Rules{}, t0).Sources {
+		got = append(got, fmt.Sprintf("%s %s %q", s.Name, s.State, s.Error))
+	}
+	want := []string{`am-a down "every alertmanager failed: am-a: refused; am-b: refused"`, `am-b down "every alertmanager failed: am-a: refused; am-b: refused"`}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+}

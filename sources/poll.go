@@ -38,6 +38,9 @@ func initialStates(srcs []Source) []SourceState {
 	states := make([]SourceState, len(srcs))
 	for i, s := range srcs {
 		states[i].Health = Health{Name: s.Name(), Kind: s.Kind()}
+		if m, ok := s.(Merged); ok {
+			states[i].Health.Members = m.Members()
+		}
 	}
 	return states
 }

@@ -77,6 +77,15 @@ type Health struct {
 	NextPoll time.Time
 	// RateLimited is set when the latest failure was the server asking to slow down.
 	RateLimited bool
+	// Members name the parts of a merged source (each Alertmanager of a group), so
+	// each has a row even before the source's first answer; nil for other sources.
+	Members []string
+}
+
+// Merged is implemented by a source that merges several servers (Alertmanagers):
+// Members names them, in order.
+type Merged interface {
+	Members() []string
 }
 
 // Age is how old the newest good data is at now; zero when there is none.

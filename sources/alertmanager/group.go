@@ -55,6 +55,9 @@ func (g *Group) Name() string { return g.name }
 // Kind is sources.KindAlertmanager.
 func (g *Group) Kind() sources.Kind { return sources.KindAlertmanager }
 
+// Members is Alertmanagers (sources.Merged): each has a row of its own.
+func (g *Group) Members() []string { return g.Alertmanagers() }
+
 // Alertmanagers names the group's Alertmanagers in config order.
 func (g *Group) Alertmanagers() []string {
 	names := make([]string, len(g.ams))
