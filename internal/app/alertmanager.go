@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"strings"
 	"sync"
 	"time"
@@ -301,6 +302,10 @@ func silenceUser(cfg *config.Config) string {
 	}
 	if u := os.Getenv("USER"); u != "" {
 		return u
+	}
+	// $USER is unset under some multiplexers, cron and sudo -i: ask the system.
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
 	}
 	return "vigil"
 }

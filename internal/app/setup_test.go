@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/user"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -178,5 +179,25 @@ func TestAlertsPaneOptions(t *testing.T) {
 		if !slices.Equal(names, tt.sources) {
 			t.Errorf("%s: sources %v, want %v", tt.name, names, tt.sources)
 		}
+	}
+}
+
+// A silence is made by the PagerDuty `from` address, else the login name, which is
+// asked of the system when $USER is unset (as under some multiplexers and cron).
+func TestSilenceUser(t *testing.T) {
+	t.Setenv("USER", "")
+	me, err := user.Current()
+	if err != nil || me.Username == "" {
+		t.Skipf("the system does not say who runs this: %v", err)
+	}
+	if got := silenceUser(&config.Config{}); got != me.Username {
+		t.Errorf("with $USER unset: %q, want %q", got, me.Username)
+	}
+	t.Setenv("USER", "ada")
+	if got := silenceUser(&config.Config{}); got != "ada" {
+		t.Errorf("with $USER=ada: %q", got)
+	}
+	if got := silenceUser(&config.Config{PagerDuty: &config.PagerDuty{From: "ada@example.com"}}); got != "ada@example.com" {
+		t.Errorf("with a PagerDuty from: %q", got)
 	}
 }
