@@ -1,12 +1,14 @@
 // Package notify decides when the dashboard calls the operator back to it — a new
 // actionable item at or above a severity floor, at most once per cooldown, never
-// for what was already open when vigil started — and spells the call for the
+// for what was already open when vigil started, for a flapping item, or for one
+// told within the hour that went and came back — and spells the call for the
 // terminal it runs in: a bell, or a desktop notification (OSC 9, OSC 777), wrapped
 // for tmux when inside it. It writes nothing itself: the TUI sends the sequence
 // through Bubble Tea.
 package notify
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +43,16 @@ type arrival struct {
 	label string // kind and title, cleaned
 }
 
+// quietFor is how long an item, once told, is not news again when it leaves the
+// board and comes back: an alert group that resolves between firing episodes
+// returns as "new" each time, and one call an hour about it is enough.
+const quietFor = time.Hour
+
+// maxTold bounds the items remembered as told. Past it the oldest are forgotten
+// first, so a storm cannot grow the map without end; a forgotten item can only be
+// told again, never missed.
+const maxTold = 4096
+
 // maxQueued bounds what a cooldown holds: a storm of 10,000 new rows is told as a
 // count past the first few anyway.
 const maxQueued = 64
@@ -52,6 +64,7 @@ type Notifier struct {
 	floor  int
 	primed bool                // a Board with every source heard from was seen: later arrivals are news
 	prev   map[string]struct{} // the previous Board's actionable items, by kind and ID
+	told   map[string]time.Time // when each item (kind and ID) was last queued to be told; at most maxTold
 	queue  []arrival
 	more   int // arrivals past maxQueued, counted only
 	last   time.Time
@@ -112,7 +125,8 @@ func severityOf(it *alerts.Item) alerts.Severity {
 
 // Observe takes a new Board at now and returns the notification to send, if one
 // is due. Items are new when the previous Board did not have them (by kind and
-// ID). Until every source has been heard from (answered or failed) nothing is
+// ID), not flapping (it fires and resolves over and over: its arrivals are not news),
+// and not told within quietFor. Until every source has been heard from (answered or failed) nothing is
 // news: what is open at start is what the operator opens vigil to see. Arrivals
 // inside the cooldown wait and are told together when it ends (see Due).
 func (n *Notifier) Observe(b *alerts.Board, now time.Time) (Note, bool) {
@@ -124,7 +138,10 @@ func (n *Notifier) Observe(b *alerts.Board, now time.Time) (Note, bool) {
 		if !n.primed || n.cfg.Off {
 			continue
 		}
-		if _, seen := n.prev[key]; seen {
+		if _, seen := n.prev[key]; seen || it.Flapping {
+			continue
+		}
+		if at, ok := n.told[key]; ok && now.Sub(at) < quietFor {
 			continue
 		}
 		sev := severityOf(it)
@@ -132,6 +149,7 @@ func (n *Notifier) Observe(b *alerts.Board, now time.Time) (Note, bool) {
 			continue
 		}
 		n.enqueue(arrival{key: key, sev: sev, label: label(it)})
+		n.remember(key, now)
 	}
 	n.prev = cur
 	if !n.primed && heardFromAll(b) {
@@ -149,6 +167,36 @@ func heardFromAll(b *alerts.Board) bool {
 		}
 	}
 	return true
+}
+
+// remember records that key is told at now. When the map is full, what is past
+// quietFor goes first, then the oldest quarter: a sort per maxTold/4 arrivals, not a
+// scan per arrival in a storm.
+func (n *Notifier) remember(key string, now time.Time) {
+	if n.told == nil {
+		n.told = map[string]time.Time{}
+	}
+	if _, ok := n.told[key]; !ok && len(n.told) >= maxTold {
+		type entry struct {
+			key string
+			at  time.Time
+		}
+		var kept []entry
+		for k, at := range n.told {
+			if now.Sub(at) >= quietFor {
+				delete(n.told, k)
+			} else {
+				kept = append(kept, entry{k, at})
+			}
+		}
+		if len(kept) >= maxTold {
+			slices.SortFunc(kept, func(a, b entry) int { return a.at.Compare(b.at) })
+			for _, e := range kept[:len(kept)-maxTold*3/4] {
+				delete(n.told, e.key)
+			}
+		}
+	}
+	n.told[key] = now
 }
 
 func (n *Notifier) enqueue(a arrival) {

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -112,12 +113,76 @@ func TestCooldownSummarisesWhatArrivedDuringIt(t *testing.T) {
 	if _, ok := n.Due(t0.Add(200 * time.Second)); ok {
 		t.Error("told twice")
 	}
-	// Gone and back is new again, once the cooldown since the last note is over.
+	// Gone and back within the hour is not news (see TestToldWithinTheHour).
 	b = boardOf(alertItem("A", alerts.SeverityCritical))
 	step(n, b, 210*time.Second)
 	b = boardOf(alertItem("A", alerts.SeverityCritical), alertItem("B", alerts.SeverityCritical))
-	if got := step(n, b, 220*time.Second); got != "critical alert B" {
-		t.Errorf("B came back: %q", got)
+	if got := step(n, b, 220*time.Second); got != "" {
+		t.Errorf("B came back within the hour: %q", got)
+	}
+}
+
+// A group that resolves between firing episodes leaves the board and comes back:
+// told once, then not again until an hour after it was told.
+func TestToldWithinTheHour(t *testing.T) {
+	n := New(Config{})
+	step(n, boardOf(), 0)
+	a := boardOf(alertItem("A", alerts.SeverityCritical))
+	if got := step(n, a, time.Minute); got != "critical alert A" {
+		t.Fatalf("first episode: %q", got)
+	}
+	for i, at := range []time.Duration{10 * time.Minute, 30 * time.Minute, 60*time.Minute + 59*time.Second} {
+		step(n, boardOf(), at-5*time.Minute) // resolved between episodes
+		if got := step(n, a, at); got != "" {
+			t.Errorf("episode %d at %v, within the hour of the note: %q", i+2, at, got)
+		}
+	}
+	step(n, boardOf(), 62*time.Minute)
+	if got := step(n, a, 62*time.Minute+time.Second); got != "critical alert A" {
+		t.Errorf("back an hour after the note: %q", got)
+	}
+	// The same ID of another kind is another item.
+	p := boardOf(alerts.Item{Kind: "page", ID: "A", Title: "#7 A", Severity: alerts.SeverityCritical, Status: "triggered"})
+	if got := step(n, p, 70*time.Minute); got != "critical page #7 A" {
+		t.Errorf("a page with an alert's ID: %q", got)
+	}
+}
+
+// A flapping item is never news, however often it comes back; once it stops
+// flapping and comes back, it is.
+func TestFlappingIsNotNews(t *testing.T) {
+	n := New(Config{})
+	step(n, boardOf(), 0)
+	flap := alertItem("F", alerts.SeverityCritical)
+	flap.Flapping = true
+	for i := range 5 {
+		at := time.Duration(i+1) * 10 * time.Minute
+		step(n, boardOf(), at-5*time.Minute)
+		if got := step(n, boardOf(flap), at); got != "" {
+			t.Fatalf("flapping, episode %d: %q", i+1, got)
+		}
+	}
+	step(n, boardOf(), 55*time.Minute)
+	flap.Flapping = false
+	if got := step(n, boardOf(flap), 56*time.Minute); got != "critical alert F" {
+		t.Errorf("no longer flapping: %q", got)
+	}
+}
+
+// What is remembered as told is bounded; the newest are kept.
+func TestToldIsBounded(t *testing.T) {
+	n := New(Config{})
+	step(n, boardOf(), 0)
+	for i := range 3 * maxTold {
+		it := alertItem("A"+strconv.Itoa(i), alerts.SeverityCritical)
+		n.Observe(boardOf(it), t0.Add(time.Duration(i+1)*time.Millisecond))
+		if len(n.told) > maxTold {
+			t.Fatalf("after %d items, %d remembered: over %d", i+1, len(n.told), maxTold)
+		}
+	}
+	last := "A" + strconv.Itoa(3*maxTold-1)
+	if _, ok := n.told["alert\x00"+last]; !ok {
+		t.Errorf("the newest item, %s, was forgotten", last)
 	}
 }
 
