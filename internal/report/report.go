@@ -156,11 +156,33 @@ func writeTable(w io.Writer, b alerts.Board, st style) error {
 		table(&out, st, "On call", oncall)
 	}
 	if len(b.Actionable) > 0 {
-		items := [][]string{{"severity", "kind", "title", "since"}}
+		items := [][]string{{"severity", "kind", "title", "service", "alerts", "note", "since"}}
 		for _, it := range b.Actionable {
-			items = append(items, []string{string(it.Severity), it.Kind, it.Title, it.Since.UTC().Format(time.RFC3339)})
+			note := ""
+			if it.Flapping {
+				note = "flapping"
+			}
+			items = append(items, []string{string(it.Severity), it.Kind, it.Title, it.Labels["service"],
+				strconv.Itoa(len(it.Members)), note, it.Since.UTC().Format(time.RFC3339)})
 		}
 		table(&out, st, "Needs a human", items)
+	}
+	// What triage folded away, so a reader knows something was hidden and why.
+	if len(b.HiddenCounts) > 0 {
+		hidden := [][]string{{"reason", "alerts"}}
+		for _, r := range alerts.HiddenReasons {
+			if n := b.HiddenCounts[r]; n > 0 {
+				hidden = append(hidden, []string{r, strconv.Itoa(n)})
+			}
+		}
+		table(&out, st, "Hidden", hidden)
+	}
+	if len(b.Silences) > 0 {
+		sils := [][]string{{"silence", "state", "matchers", "ends", "by", "comment"}}
+		for _, s := range b.Silences {
+			sils = append(sils, []string{s.ID, s.State, s.Matchers, s.EndsAt.UTC().Format(time.RFC3339), s.CreatedBy, s.Comment})
+		}
+		table(&out, st, "Silences", sils)
 	}
 	_, err := io.WriteString(w, out.String())
 	return err

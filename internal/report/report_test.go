@@ -34,7 +34,15 @@ func sample() alerts.Board {
 			BudgetRemaining: f(0.6), ExhaustionSeconds: f(25 * 3600), CoverageSeconds: f(3 * 86400), Partial: true,
 			BurnRates: map[string]*alerts.Number{"1h": f(16), "6h": f(4.5), "1d": f(2.5), "3d": f(1.2)},
 		}},
-		Actionable: []alerts.Item{{Kind: "slo", ID: "slo:checkout-availability", Severity: "page", Title: "burning", Since: at}},
+		Actionable: []alerts.Item{
+			{Kind: "slo", ID: "slo:checkout-availability", Severity: "page", Title: "burning", Since: at},
+			{Kind: "alert", ID: `{alertname="HighLatency",service="checkout"}`, Severity: "warning", Title: "HighLatency",
+				Labels: map[string]string{"alertname": "HighLatency", "service": "checkout"}, Count: 3,
+				Members: []string{"a", "b", "c"}, Flapping: true, Since: last},
+		},
+		HiddenCounts: map[string]int{"silenced": 812, "severity": 355},
+		Silences: []alerts.Silence{{ID: "9c1e", State: "active", Matchers: `{alertname="NodeDown"}`, EndsAt: at.Add(time.Hour),
+			CreatedBy: "lin", Comment: "kernel upgrade"}},
 	}
 }
 
@@ -64,8 +72,18 @@ slo                    service   objective  state  budget left  burn 1h  burn 6h
 checkout-availability  checkout  99.9% 30d  PAGE   60%          16.0x    4.5x     2.5x     1.2x     25h           partial 3d/30d
 
 NEEDS A HUMAN
-severity  kind  title    since
-page      slo   burning  2026-11-26T03:00:00Z
+severity  kind   title        service   alerts  note      since
+page      slo    burning                0                 2026-11-26T03:00:00Z
+warning   alert  HighLatency  checkout  3       flapping  2026-11-26T02:58:00Z
+
+HIDDEN
+reason    alerts
+silenced  812
+severity  355
+
+SILENCES
+silence  state   matchers                ends                  by   comment
+9c1e     active  {alertname="NodeDown"}  2026-11-26T04:00:00Z  lin  kernel upgrade
 
 `
 	if got := out.String(); got != want {
