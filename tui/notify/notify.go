@@ -62,8 +62,8 @@ const maxQueued = 64
 type Notifier struct {
 	cfg    Config
 	floor  int
-	primed bool                // a Board with every source heard from was seen: later arrivals are news
-	prev   map[string]struct{} // the previous Board's actionable items, by kind and ID
+	primed bool                 // a Board with every source heard from was seen: later arrivals are news
+	prev   map[string]struct{}  // the previous Board's actionable items, by kind and ID
 	told   map[string]time.Time // when each item (kind and ID) was last queued to be told; at most maxTold
 	queue  []arrival
 	more   int // arrivals past maxQueued, counted only
