@@ -362,6 +362,10 @@ func (d *Detail) silences(wr *writer, a *sources.Alert) {
 			line += ", ends " + s.EndsAt.UTC().Format(time.RFC3339) + " (in " + format.Age(max(s.EndsAt.Sub(d.now), 0)) + ")"
 		}
 		switch {
+		case s.Named && a.State != "suppressed":
+			// Some replica silences it, another does not: it is shown, as it should be
+			// until every Alertmanager that has it holds the silence.
+			line += "; mutes it in " + textsafe.Clean(strings.Join(s.Alertmanagers, ", ")) + " only: shown while another Alertmanager fires it"
 		case s.Named:
 			line += "; mutes it"
 		default:
