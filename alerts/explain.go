@@ -39,7 +39,7 @@ func Explain(it Item) string {
 		}
 	default:
 		sb.WriteString(string(it.Severity))
-		sb.WriteString(" alert at or above triage.min_severity, firing, not silenced, inhibited, a heartbeat or matched by triage.hide")
+		sb.WriteString(" alert at or above triage.min_severity, firing; not silenced or inhibited everywhere, not a heartbeat, no triage.hide rule")
 		switch {
 		case it.Flapping:
 			// Only a critical alert is shown while it flaps (triage.flapping).

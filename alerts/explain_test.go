@@ -24,10 +24,10 @@ func TestExplain(t *testing.T) {
 	}
 	want := map[string]string{
 		"h": "hidden: held — started 30s ago; held until 2m old (triage.hold)",
-		`{alertname="Flappy"}`: "shown: critical alert at or above triage.min_severity, firing, not silenced, inhibited, " +
-			"a heartbeat or matched by triage.hide; flapping, but a critical alert is never hidden for that",
-		`{alertname="Slow",service="api"}`: "shown: warning alert at or above triage.min_severity, firing, not silenced, " +
-			`inhibited, a heartbeat or matched by triage.hide; older than triage.hold; 2 alerts grouped by triage.group_by {alertname="Slow",service="api"}`,
+		`{alertname="Flappy"}`: "shown: critical alert at or above triage.min_severity, firing; not silenced or inhibited everywhere, " +
+			"not a heartbeat, no triage.hide rule; flapping, but a critical alert is never hidden for that",
+		`{alertname="Slow",service="api"}`: "shown: warning alert at or above triage.min_severity, firing; not silenced or " +
+			`inhibited everywhere, not a heartbeat, no triage.hide rule; older than triage.hold; 2 alerts grouped by triage.group_by {alertname="Slow",service="api"}`,
 	}
 	for id, w := range want {
 		if got[id] != w {
