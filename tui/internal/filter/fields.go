@@ -34,15 +34,17 @@ func Page(dst Row, p *alerts.Page) Row {
 }
 
 // Alert is an alert row, an actionable group or a hidden alert: its labels, and
-// severity as the row shows it when the labels have none (a group of several alerts
-// keeps only its group-by labels, and its severity is its worst member's). Free text
-// also finds its title and, hidden, its reason.
+// severity as the row shows it, triaged, besides the label's own value: a
+// severity="SEV1" alert drawn as critical is found by severity="critical" and by
+// severity="SEV1", and a group of several alerts, which keeps only its group-by
+// labels, by its worst member's. Free text also finds its title and, hidden, its
+// reason.
 func Alert(dst Row, it *alerts.Item) Row {
 	dst = append(dst, Field{"", it.Title})
 	for k, v := range it.Labels {
 		dst = append(dst, Field{k, v})
 	}
-	if _, ok := it.Labels["severity"]; !ok && it.Severity != "" {
+	if it.Severity != "" && it.Labels["severity"] != string(it.Severity) {
 		dst = append(dst, Field{"severity", string(it.Severity)})
 	}
 	if it.Reason != "" {

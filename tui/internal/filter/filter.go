@@ -80,14 +80,15 @@ type Field struct {
 	Name, Value string
 }
 
-// Row is a row's fields. Several fields may share a name: a matcher selects the row
-// when any of them satisfies it.
+// Row is a row's fields. Several fields may share a name (an alert's severity label
+// and its triaged severity): a matcher selects the row when any of them satisfies
+// it, a negative one (!=, !~) when all of them do.
 type Row []Field
 
 // Match reports whether the query keeps the row. Free text: every word appears, in
-// any case, in some field. Matchers: every matcher selects one of the fields of its
-// name; a row without that name reads as "", as Alertmanager reads a missing label,
-// so {team!="db"} keeps rows that have no team.
+// any case, in some field. Matchers: every matcher selects the fields of its name
+// as Row says; a row without that name reads as "", as Alertmanager reads a missing
+// label, so {team!="db"} keeps rows that have no team.
 func (q Query) Match(r Row) bool {
 	if q.matchers != nil {
 		for _, m := range q.matchers {
@@ -112,18 +113,25 @@ func (q Query) Match(r Row) bool {
 	return true
 }
 
+// matchOne is one matcher against a row. A negative matcher must hold for every field
+// of its name: {severity!="critical"} drops a row drawn as critical whatever its
+// label says, as {severity!="SEV1"} drops one labelled SEV1.
 func matchOne(m *labels.Matcher, r Row) bool {
+	negative := m.Type == labels.MatchNotEqual || m.Type == labels.MatchNotRegexp
 	named := false
 	for _, f := range r {
 		if f.Name != m.Name {
 			continue
 		}
 		named = true
-		if m.Matches(f.Value) {
-			return true
+		if ok := m.Matches(f.Value); ok != negative {
+			return ok // a positive match found, or a negative one broken
 		}
 	}
-	return !named && m.Matches("")
+	if named {
+		return negative
+	}
+	return m.Matches("")
 }
 
 // Apply is the rows the query keeps, in their order. An inactive query returns rows

@@ -112,7 +112,7 @@ func TestMatchers(t *testing.T) {
 		want []string
 	}{
 		{`{service="checkout",severity=~"crit.*"}`, "alerts", []string{`{alertname="HighLatency",service="checkout"}`}},
-		{`severity=~"crit.*"`, "hidden", nil}, // the label says p1: the label wins
+		{`severity=~"crit.*"`, "hidden", []string{"f2"}}, // the label says p1, the row critical: either finds it
 		{`severity="p1"`, "hidden", []string{"f2"}},
 		{`{severity="critical"}`, "alerts", []string{"P1", `{alertname="HighLatency",service="checkout"}`}},
 		{`{team!="db"}`, "alerts", []string{"P1", `{alertname="HighLatency",service="checkout"}`, "f9"}}, // a missing label is ""
@@ -140,6 +140,42 @@ func TestMatchers(t *testing.T) {
 		}
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s on %s: %q, want %q", c.in, c.kind, got, c.want)
+		}
+	}
+}
+
+// A severity matcher tests the severity the row is drawn with as well as the label:
+// a SEV1 alert triaged critical is found by either, and a negative matcher drops it
+// by either.
+func TestSeverityIsTriagedAndLabelled(t *testing.T) {
+	sev1 := alerts.Item{Kind: "alert", ID: "sev1", Title: "PaymentsDown", Severity: alerts.SeverityCritical,
+		Labels: map[string]string{"alertname": "PaymentsDown", "severity": "SEV1"}}
+	warn := alerts.Item{Kind: "alert", ID: "warn", Title: "DiskFilling", Severity: alerts.SeverityWarning,
+		Labels: map[string]string{"alertname": "DiskFilling", "severity": "warning"}}
+	group := alerts.Item{Kind: "alert", ID: "group", Title: "HighLatency", Severity: alerts.SeverityCritical,
+		Labels: map[string]string{"alertname": "HighLatency"}} // grouped: no severity label
+	rows := []alerts.Item{sev1, warn, group}
+	for in, want := range map[string][]string{
+		`severity=critical`:                              {"sev1", "group"},
+		`{severity="critical"}`:                          {"sev1", "group"},
+		`severity="SEV1"`:                                {"sev1"},
+		`severity=~"SEV.*|warning"`:                      {"sev1", "warn"},
+		`severity!="critical"`:                           {"warn"},
+		`severity!="SEV1"`:                               {"warn", "group"},
+		`severity!~"crit.*|warn.*"`:                      nil,
+		`{alertname="PaymentsDown",severity="critical"}`: {"sev1"},
+		`severity="info"`:                                nil,
+	} {
+		q, err := Parse(in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		var got []string
+		for _, it := range Apply(q, rows, Alert) {
+			got = append(got, it.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %q, want %q", in, got, want)
 		}
 	}
 }
