@@ -93,5 +93,5 @@ func (s Severity) Rank() int {
 	return 4
 }
 
-// Loud reports whether the header counts it as a page (pages and critical alerts).
+// Loud reports whether it is of the most urgent rank: a page, or a critical alert.
 func (s Severity) Loud() bool { return s.Rank() == 0 }
