@@ -38,7 +38,7 @@ func (m *Model) alertKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.layout()
 		case is(msg, keys.Explain):
 			if why := p.p.Explain(); why != "" {
-				m.say(why)
+				m.explain(why)
 			}
 		case is(msg, keys.Silence):
 			if it, ok := p.p.Selected(); ok {

@@ -44,8 +44,17 @@ func TestAlertsPane(t *testing.T) {
 		t.Error("an alert's label drove the terminal")
 	}
 	press(t, m, "x")
-	if l := lastLine(m); !strings.Contains(l, "HighLatency: shown: critical") {
-		t.Errorf("x: %q", l)
+	// Too long for the footer at 120 columns: a box with the whole explanation, a
+	// clause a paragraph, closed by any key.
+	s = screen(m)
+	for _, want := range []string{"WHY", "HighLatency: shown: critical alert at or above triage.min_severity, firing", "critical alerts are never held"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("x lacks %q:\n%s", want, s)
+		}
+	}
+	press(t, m, "esc")
+	if strings.Contains(screen(m), "WHY") {
+		t.Error("esc does not close the explanation")
 	}
 	press(t, m, "h")
 	s = screen(m)
@@ -55,9 +64,10 @@ func TestAlertsPane(t *testing.T) {
 		}
 	}
 	press(t, m, "j", "x")
-	if l := lastLine(m); !strings.Contains(l, "NodeDown: hidden: silenced — silence 4f2a by ada") {
-		t.Errorf("x on a hidden alert: %q", l)
+	if s := screen(m); !strings.Contains(s, "NodeDown: hidden: silenced — silence 4f2a by ada") {
+		t.Errorf("x on a hidden alert:\n%s", s)
 	}
+	press(t, m, "esc")
 	press(t, m, "h")
 	if !strings.Contains(screen(m), "3 ALERTS 2") {
 		t.Error("h does not come back to the alerts")
@@ -129,5 +139,15 @@ func TestEmptyPanesDoNotClaimAllClear(t *testing.T) {
 	}
 	if strings.Contains(s, "no alert needs a human") || strings.Contains(s, "no open pages") || strings.Contains(s, "hidden 0") {
 		t.Errorf("an empty pane claims all clear while its source is down:\n%s", s)
+	}
+}
+
+// Where the explanation fits the footer, x says it there and opens nothing.
+func TestExplainFitsTheFooterWhenItCan(t *testing.T) {
+	m := newModel(t, 400, 40, func(o *Options) { o.Alerts = true })
+	board(m, alertedBoard())
+	press(t, m, "3", "x")
+	if l := lastLine(m); !strings.Contains(l, "HighLatency: shown: critical") || strings.Contains(screen(m), "WHY") {
+		t.Errorf("x at 400 columns: footer %q", l)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/textsafe"
@@ -247,3 +248,39 @@ func (o alertOverlay) setBoard(b *alerts.Board) overlay  { o.d = o.d.SetBoard(b)
 func (o alertOverlay) setSize(w, h int) overlay          { o.d = o.d.SetSize(w, h); return o }
 func (o alertOverlay) setStyles(st *ui.Styles) overlay   { o.d = o.d.SetStyles(st); return o }
 func (o alertOverlay) refresh(*Model) (overlay, tea.Cmd) { return o, nil }
+
+// whyOverlay is an explanation (x) too long for the footer line, wrapped in a box:
+// the deciding part of it is often at its end. Any key closes it.
+type whyOverlay struct{ text string }
+
+func (*whyOverlay) modal() bool { return true }
+func (o *whyOverlay) update(_ *Model, msg tea.Msg) (overlay, tea.Cmd) {
+	if _, ok := msg.(tea.KeyPressMsg); ok {
+		return nil, nil
+	}
+	return o, nil
+}
+func (o *whyOverlay) view(m *Model, w, h int) string {
+	inner := max(min(w-4, 100), 20)
+	lines := []string{"WHY"}
+	for _, part := range strings.Split(textsafe.Clean(o.text), "; ") {
+		lines = append(lines, "")
+		lines = append(lines, strings.Split(ansi.Wrap(part, inner, ""), "\n")...)
+	}
+	return m.box(min(inner+4, w), h, lines)
+}
+func (*whyOverlay) hints() []binding                    { return []binding{closeHint} }
+func (o *whyOverlay) setBoard(*alerts.Board) overlay    { return o }
+func (o *whyOverlay) setSize(int, int) overlay          { return o }
+func (o *whyOverlay) setStyles(*ui.Styles) overlay      { return o }
+func (o *whyOverlay) refresh(*Model) (overlay, tea.Cmd) { return o, nil }
+
+// explain shows why a row is shown or hidden: on the footer line when it fits, else
+// in a box, one clause a paragraph.
+func (m *Model) explain(why string) {
+	if ui.Width(why) <= m.w-2 {
+		m.say(why)
+		return
+	}
+	m.push(&whyOverlay{text: why})
+}
