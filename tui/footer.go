@@ -245,6 +245,8 @@ func (m *Model) helpView(w, h int) string {
 			st.P(ui.OK, false).Render(g.OK)+" ok   "+
 			st.P(ui.NoData, false).Render(g.NoData)+" no data",
 		g.Dash+" no value (never 0)   stale: its source is failing, values are old",
+		"alerts: "+st.P(ui.Crit, false).Render(g.Crit+"CRIT")+"  "+st.P(ui.Warn, false).Render(g.Warn+"WARN")+"  "+
+			st.P(ui.NoData, false).Render(g.NoData+"INFO")+"   ~flapping: fires and resolves over and over",
 	)
 	return m.box(w, h, lines)
 }
