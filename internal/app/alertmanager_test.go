@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigil-sre/vigil/internal/config"
 	"github.com/vigil-sre/vigil/internal/testservers"
+	"github.com/vigil-sre/vigil/sources/alertmanager"
 )
 
 // TestSnapshotTriagesAlertmanagerAlerts runs `vigil snapshot` against two real,
@@ -98,18 +99,7 @@ func TestSnapshotTriagesAlertmanagerAlerts(t *testing.T) {
 // TestSilenceActionsReachEveryAlertmanager: a silence made from the dashboard's form
 // text is held by both Alertmanagers, and expiring it ends it on both.
 func TestSilenceActionsReachEveryAlertmanager(t *testing.T) {
-	am1 := testservers.Alertmanager(t, testservers.AMOptions{})
-	am2 := testservers.Alertmanager(t, testservers.AMOptions{})
-	cfg := "alertmanager:\n  - name: am-1\n    url: " + am1.URL() + "\n  - name: am-2\n    url: " + am2.URL() + "\n"
-	c, err := config.Parse("vigil.yaml", []byte(cfg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	group, _, err := alertSources(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acts := newSilenceActions(group)
+	am1, am2, group, acts := silencePair(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := acts.CreateSilence(ctx, `{alertname="CheckoutDown",service=~"check.*"}`, time.Hour, "ada@example.com", "deploy"); err != nil {
@@ -152,22 +142,11 @@ func TestSilenceActionsReachEveryAlertmanager(t *testing.T) {
 // A silence that reaches one Alertmanager of two says where it was made and where not,
 // and asked again reaches only the one it missed: no second copy where it took.
 func TestPartlyMadeSilenceIsRetriedWhereItFailed(t *testing.T) {
-	am1 := testservers.Alertmanager(t, testservers.AMOptions{})
-	am2 := testservers.Alertmanager(t, testservers.AMOptions{})
-	cfg := "alertmanager:\n  - name: am-1\n    url: " + am1.URL() + "\n  - name: am-2\n    url: " + am2.URL() + "\n"
-	c, err := config.Parse("vigil.yaml", []byte(cfg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	group, _, err := alertSources(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acts := newSilenceActions(group)
+	am1, am2, _, acts := silencePair(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	am2.Stop()
-	err = acts.CreateSilence(ctx, `{alertname="DBDown"}`, time.Hour, "ada@example.com", "db maintenance")
+	err := acts.CreateSilence(ctx, `{alertname="DBDown"}`, time.Hour, "ada@example.com", "db maintenance")
 	if err == nil || !strings.Contains(err.Error(), "silence made on am-1 (") || !strings.Contains(err.Error(), "but not on am-2") ||
 		!strings.Contains(err.Error(), "asks only am-2") {
 		t.Fatalf("with am-2 down: %v", err)
@@ -186,4 +165,22 @@ func TestPartlyMadeSilenceIsRetriedWhereItFailed(t *testing.T) {
 	if a, b := am1.AmtoolSilenceIDs(t), am2.AmtoolSilenceIDs(t); len(a) != 2 || len(b) != 2 {
 		t.Errorf("a new silence: am-1 holds %v and am-2 %v, want two each", a, b)
 	}
+}
+
+// silencePair is two real, unclustered Alertmanagers (am-1, am-2), the source over
+// them as the config makes it, and the dashboard's silence writes.
+func silencePair(t *testing.T) (am1, am2 *testservers.AMServer, group *alertmanager.Group, acts *silenceActions) {
+	t.Helper()
+	am1 = testservers.Alertmanager(t, testservers.AMOptions{})
+	am2 = testservers.Alertmanager(t, testservers.AMOptions{})
+	cfg := "alertmanager:\n  - name: am-1\n    url: " + am1.URL() + "\n  - name: am-2\n    url: " + am2.URL() + "\n"
+	c, err := config.Parse("vigil.yaml", []byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, _, err = alertSources(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return am1, am2, group, newSilenceActions(group)
 }
