@@ -94,18 +94,7 @@ func (a *AMServer) URL() string {
 // the test if it does not come up.
 func (a *AMServer) Start() {
 	a.t.Helper()
-	var err error
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err = a.start()
-		if !errors.Is(err, errBind) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if err != nil {
-		a.t.Fatalf("testservers: restart alertmanager on port %d: %v\n%s", a.port, err, tail(a.logPath, 30))
-	}
+	restart(a.t, "alertmanager", a.port, a.logPath, a.start)
 }
 
 // Stop ends the server: SIGTERM, then SIGKILL after 5s. Stopping a stopped server

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os/exec"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -41,5 +42,24 @@ func stopProcess(cmd *exec.Cmd, done <-chan struct{}) {
 	case <-time.After(stopGrace):
 		_ = cmd.Process.Kill()
 		<-done
+	}
+}
+
+// restart starts a stopped server again on its port. The old socket may linger for
+// a moment after the process exits; the port must stay the same, so a bind failure
+// is retried for a few seconds rather than another port picked.
+func restart(t testing.TB, what string, port int, logPath string, start func() error) {
+	t.Helper()
+	var err error
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err = start()
+		if !errors.Is(err, errBind) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("testservers: restart %s on port %d: %v\n%s", what, port, err, tail(logPath, 30))
 	}
 }

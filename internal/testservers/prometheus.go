@@ -140,20 +140,7 @@ func (p *PromServer) Port() int { return p.port }
 // Prometheus that goes away and comes back.
 func (p *PromServer) Start() {
 	p.t.Helper()
-	// The old socket may linger for a moment after the process exits; the port must
-	// stay the same, so retry it rather than pick another.
-	var err error
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err = p.start()
-		if !errors.Is(err, errBind) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if err != nil {
-		p.t.Fatalf("testservers: restart prometheus on port %d: %v\n%s", p.port, err, tail(p.logPath, 30))
-	}
+	restart(p.t, "prometheus", p.port, p.logPath, p.start)
 }
 
 // Stop ends the server: SIGTERM, then SIGKILL if it has not exited after 5s. Stopping a
