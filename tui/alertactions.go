@@ -30,6 +30,22 @@ func (m *Model) alertKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	switch p := m.panes[m.focus].(type) {
+	case pagesPane:
+		if !is(msg, keys.Explain) {
+			return nil, false
+		}
+		if pg, ok := p.p.Selected(); ok {
+			m.explain(explainPage(&m.board, pg))
+		}
+		return nil, true
+	case slosPane:
+		if !is(msg, keys.Explain) {
+			return nil, false
+		}
+		if s, ok := p.p.Selected(); ok {
+			m.explain(explainSLO(&m.board, s))
+		}
+		return nil, true
 	case alertsPane:
 		switch {
 		case is(msg, keys.Hidden):
@@ -158,4 +174,36 @@ func (m *Model) runSilence(id, what string, call func(context.Context) error) te
 		}
 		return actionDoneMsg{ids: ids, what: strings.TrimSuffix(what, "…"), err: call(ctx)}
 	}
+}
+
+// explainPage is x on a page row: the Board's own words for its item in the list.
+func explainPage(b *alerts.Board, pg alerts.Page) string {
+	head := "#" + strconv.Itoa(pg.Number) + " " + textsafe.Clean(pg.Title) + ": "
+	for _, it := range b.Actionable {
+		if it.Kind == "page" && it.ID == pg.ID {
+			return head + alerts.Explain(it)
+		}
+	}
+	return head + "shown: open PagerDuty page, " + pg.Status
+}
+
+// explainSLO is x on an SLO row: why it is in the list needing a human, or why not.
+func explainSLO(b *alerts.Board, s alerts.SLOStatus) string {
+	head := textsafe.Clean(s.Name) + ": "
+	for _, it := range b.Actionable {
+		if it.Kind == "slo" && it.ID == "slo:"+s.Name {
+			return head + alerts.Explain(it)
+		}
+	}
+	switch s.State {
+	case alerts.SLONoData:
+		why := "its burn rates are unknown"
+		if s.Error != "" {
+			why += ": " + textsafe.Clean(s.Error)
+		}
+		return head + "not in the list: " + why + " (the row says so; it is never read as within budget)"
+	case alerts.SLOOK:
+		return head + "not in the list: no burn-rate condition is over its threshold in both of its windows"
+	}
+	return head + "shown: burning its error budget fast enough for a " + string(s.State) + " (multi-window burn rate)"
 }

@@ -151,3 +151,25 @@ func TestExplainFitsTheFooterWhenItCan(t *testing.T) {
 		t.Errorf("x at 400 columns: footer %q", l)
 	}
 }
+
+// x on a page or an SLO row says why it is (or is not) in the list needing a human.
+func TestExplainPagesAndSLOs(t *testing.T) {
+	m := pagesModel(t, 400, 50, nil)
+	b := pagedBoard()
+	for _, p := range b.Pages {
+		b.Actionable = append(b.Actionable, alerts.Item{Kind: "page", ID: p.ID, Status: p.Status, Severity: alerts.SeverityCritical})
+	}
+	board(m, b)
+	press(t, m, "3", "x")
+	if l := lastLine(m); !strings.Contains(l, "#1042 ") || !strings.Contains(l, "shown: open PagerDuty page, triggered, high urgency") {
+		t.Errorf("x on a page: %q", l)
+	}
+	m = newModel(t, 400, 40)
+	tb := troubledBoard()
+	tb.Actionable = append(tb.Actionable, alerts.Item{Kind: "slo", ID: "slo:checkout-availability", Severity: alerts.SeverityPage})
+	board(m, tb)
+	press(t, m, "2", "x")
+	if l := lastLine(m); !strings.Contains(l, "checkout-availability: shown: SLO burning its error budget fast enough to page") {
+		t.Errorf("x on a paging SLO: %q", l)
+	}
+}

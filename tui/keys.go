@@ -67,7 +67,7 @@ var keys = keyMap{
 	AckMine:   bind([]string{"A"}, "A", "ack mine", "A", "acknowledge every page of mine (asks once)"),
 	Mine:      bind([]string{"m"}, "m", "mine", "m", "only my pages / all"),
 	Hidden:    bind([]string{"h"}, "h", "hidden", "h", "the hidden alerts, with their reasons / the alerts"),
-	Explain:   bind([]string{"x"}, "x", "why", "x", "why the alert is shown or hidden, naming the rule"),
+	Explain:   bind([]string{"x"}, "x", "why", "x", "why the row is shown or hidden, naming the rule"),
 	Silence:   bind([]string{"S"}, "S", "silence", "S / E", "silence the alert group / expire the silence (asks first)"),
 	Expire:    bind([]string{"E"}, "E", "expire", "", ""),
 	reserved: []binding{
