@@ -173,3 +173,21 @@ func TestExplainPagesAndSLOs(t *testing.T) {
 		t.Errorf("x on a paging SLO: %q", l)
 	}
 }
+
+// With two Alertmanagers, a silence one of them lacks says where it is held: it
+// hides nothing the other fires.
+func TestSilenceHeldByOneReplicaSaysWhere(t *testing.T) {
+	m := newModel(t, 200, 40, func(o *Options) { o.Alerts = true })
+	b := alertedBoard()
+	b.Sources = append(b.Sources, alerts.SourceStatus{Name: "am-1", Kind: "alertmanager", OK: true, State: alerts.SourceOK},
+		alerts.SourceStatus{Name: "am-2", Kind: "alertmanager", OK: true, State: alerts.SourceOK})
+	b.Silences = []alerts.Silence{
+		{ID: "s1", State: "active", Matchers: `{alertname="OnlyOne"}`, EndsAt: clock.Add(time.Hour), CreatedBy: "lin", Alertmanagers: []string{"am-1"}},
+		{ID: "s2", State: "active", Matchers: `{alertname="Both"}`, EndsAt: clock.Add(2 * time.Hour), CreatedBy: "ada", Alertmanagers: []string{"am-1", "am-2"}},
+	}
+	board(m, b)
+	s := screen(m)
+	if !strings.Contains(s, "only in am-1 · lin") || strings.Contains(s, "only in am-1, am-2") {
+		t.Errorf("silences pane:\n%s", s)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-sre/vigil/alerts"
 	"github.com/vigil-sre/vigil/internal/format"
 	"github.com/vigil-sre/vigil/internal/textsafe"
+	"github.com/vigil-sre/vigil/sources"
 	"github.com/vigil-sre/vigil/tui/internal/filter"
 	"github.com/vigil-sre/vigil/tui/internal/ui"
 )
@@ -37,6 +38,7 @@ type Pane struct {
 	now     time.Time
 	number  string
 	doubt   string // why the silences may not be all there are
+	ams     int    // how many Alertmanagers the Board reads
 }
 
 // New returns an empty pane drawn with st, numbered n on screen.
@@ -46,6 +48,12 @@ func New(st *ui.Styles, n int) Pane { return Pane{st: st, number: strconv.Itoa(n
 func (p Pane) SetBoard(b *alerts.Board) Pane {
 	p.all, p.loaded, p.now = b.Silences, true, b.GeneratedAt
 	p.doubt = ui.SourceDoubt(b, ui.AlertSources...)
+	p.ams = 0
+	for _, s := range b.Sources {
+		if s.Kind == string(sources.KindAlertmanager) {
+			p.ams++
+		}
+	}
 	return p.refilter()
 }
 
@@ -179,6 +187,10 @@ func (p Pane) row(s *alerts.Silence, w int, sel bool) string {
 	lb.Left(plain, plain, ui.Trunc(textsafe.Clean(s.Matchers), mW, g.Ellipsis), mW)
 	lb.Pad(plain, 1)
 	by := textsafe.Clean(s.CreatedBy)
+	if p.ams > 1 && len(s.Alertmanagers) > 0 && len(s.Alertmanagers) < p.ams {
+		// Held by some replicas only: it hides nothing another one fires.
+		by = "only in " + textsafe.Clean(strings.Join(s.Alertmanagers, ", ")) + " · " + by
+	}
 	if s.Comment != "" {
 		by += ": " + textsafe.Clean(strings.TrimSpace(s.Comment))
 	}
