@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -69,19 +68,7 @@ func Alertmanager(t testing.TB, opts AMOptions) *AMServer {
 			t.Logf("alertmanager on port %d, last lines of its log:\n%s", a.port, tail(a.logPath, 30))
 		}
 	})
-	var err error
-	for range bindAttempts {
-		a.port, err = freePort()
-		if err != nil {
-			t.Fatalf("testservers: pick a port: %v", err)
-		}
-		if err = a.start(); !errors.Is(err, errBind) {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatalf("testservers: start alertmanager: %v\n%s", err, tail(a.logPath, 30))
-	}
+	firstStart(t, "alertmanager", a.logPath, &a.port, a.start)
 	return a
 }
 
@@ -113,33 +100,14 @@ func (a *AMServer) Stop() {
 func (a *AMServer) start() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	logf, err := os.OpenFile(a.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	defer logf.Close()
 	cmd := exec.Command(a.bin,
 		"--config.file="+filepath.Join(a.dir, "alertmanager.yml"),
 		"--storage.path="+filepath.Join(a.dir, "data"),
 		"--web.listen-address="+net.JoinHostPort("127.0.0.1", strconv.Itoa(a.port)),
 		"--cluster.listen-address=", // not clustered: each test server is alone
 	)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	detach(cmd)
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
-	if err := waitReady(a.URL()+"/-/ready", done); err != nil {
-		_ = cmd.Process.Kill()
-		<-done
-		if strings.Contains(tail(a.logPath, 5), "address already in use") {
-			return errBind
-		}
+	done, err := launch(cmd, a.logPath, a.URL()+"/-/ready")
+	if err != nil {
 		return err
 	}
 	a.cmd, a.done = cmd, done

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -61,5 +63,54 @@ func restart(t testing.TB, what string, port int, logPath string, start func() e
 	}
 	if err != nil {
 		t.Fatalf("testservers: restart %s on port %d: %v\n%s", what, port, err, tail(logPath, 30))
+	}
+}
+
+// launch starts cmd with its output appended to logPath and waits until readyURL
+// answers; done closes when the process exits. A server that exits because its
+// port was taken meanwhile is errBind, so the caller can try another port.
+func launch(cmd *exec.Cmd, logPath, readyURL string) (done chan struct{}, err error) {
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	detach(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	done = make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	if err := waitReady(readyURL, done); err != nil {
+		_ = cmd.Process.Kill()
+		<-done
+		if strings.Contains(tail(logPath, 5), "address already in use") {
+			return nil, errBind
+		}
+		return nil, err
+	}
+	return done, nil
+}
+
+// firstStart starts a server on a fresh port. The port is picked by binding :0 and
+// closing it, so another process may take it before the server binds; a few fresh
+// tries make that race harmless.
+func firstStart(t testing.TB, what, logPath string, port *int, start func() error) {
+	t.Helper()
+	var err error
+	for range bindAttempts {
+		if *port, err = freePort(); err != nil {
+			t.Fatalf("testservers: pick a port: %v", err)
+		}
+		if err = start(); !errors.Is(err, errBind) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("testservers: start %s: %v\n%s", what, err, tail(logPath, 30))
 	}
 }

@@ -110,21 +110,7 @@ func Prometheus(t testing.TB, opts PromOptions) *PromServer {
 			t.Logf("prometheus on port %d, last lines of its log:\n%s", p.port, tail(p.logPath, 30))
 		}
 	})
-	// The port is picked by binding :0 and closing it, so another process may take it
-	// before Prometheus binds; a few fresh tries make that race harmless.
-	var err error
-	for range bindAttempts {
-		p.port, err = freePort()
-		if err != nil {
-			t.Fatalf("testservers: pick a port: %v", err)
-		}
-		if err = p.start(); !errors.Is(err, errBind) {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatalf("testservers: start prometheus: %v\n%s", err, tail(p.logPath, 30))
-	}
+	firstStart(t, "prometheus", p.logPath, &p.port, p.start)
 	return p
 }
 
@@ -166,11 +152,6 @@ func (p *PromServer) start() error {
 	if err := os.WriteFile(cfg, []byte(p.config()), 0o600); err != nil {
 		return err
 	}
-	logf, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	defer logf.Close()
 	args := []string{
 		"--config.file=" + cfg,
 		"--storage.tsdb.path=" + filepath.Join(p.dir, "data"),
@@ -178,22 +159,8 @@ func (p *PromServer) start() error {
 		"--web.listen-address=" + net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)),
 	}
 	cmd := exec.Command(p.bin, append(args, p.opts.Args...)...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	detach(cmd)
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
-	if err := waitReady(p.URL()+"/-/ready", done); err != nil {
-		_ = cmd.Process.Kill()
-		<-done
-		if strings.Contains(tail(p.logPath, 5), "address already in use") {
-			return errBind
-		}
+	done, err := launch(cmd, p.logPath, p.URL()+"/-/ready")
+	if err != nil {
 		return err
 	}
 	p.cmd, p.done = cmd, done

@@ -3,7 +3,6 @@ package testservers
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -62,19 +61,7 @@ func VictoriaMetrics(t testing.TB, opts VMOptions) *VMServer {
 			t.Logf("victoria-metrics on port %d, last lines of its log:\n%s", v.port, tail(v.logPath, 30))
 		}
 	})
-	// As for Prometheus: the port is free when picked, not necessarily when bound.
-	var err error
-	for range bindAttempts {
-		if v.port, err = freePort(); err != nil {
-			t.Fatalf("testservers: pick a port: %v", err)
-		}
-		if err = v.start(bin, opts); !errors.Is(err, errBind) {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatalf("testservers: start victoria-metrics: %v\n%s", err, tail(v.logPath, 30))
-	}
+	firstStart(t, "victoria-metrics", v.logPath, &v.port, func() error { return v.start(bin, opts) })
 	return v
 }
 
@@ -99,28 +86,9 @@ func (v *VMServer) start(bin string, opts VMOptions) error {
 		}
 		args = append(args, "-promscrape.config="+cfg)
 	}
-	logf, err := os.OpenFile(v.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	defer logf.Close()
 	cmd := exec.Command(bin, append(args, opts.Args...)...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	detach(cmd)
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
-	if err := waitReady(v.URL()+"/health", done); err != nil {
-		_ = cmd.Process.Kill()
-		<-done
-		if strings.Contains(tail(v.logPath, 5), "address already in use") {
-			return errBind
-		}
+	done, err := launch(cmd, v.logPath, v.URL()+"/health")
+	if err != nil {
 		return err
 	}
 	v.cmd, v.done = cmd, done
