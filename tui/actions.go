@@ -312,7 +312,8 @@ func (m *Model) showPending() {
 	}
 }
 
-// say puts a line in the footer for a few seconds.
+// say puts a line in the footer for a few seconds. It is cleaned here, once for
+// every caller: notices carry error texts and label values from outside.
 func (m *Model) say(s string) {
-	m.notice, m.noticeUntil = s, m.opts.Now().Add(noticeShown)
+	m.notice, m.noticeUntil = textsafe.Clean(s), m.opts.Now().Add(noticeShown)
 }

@@ -191,3 +191,17 @@ func TestSilenceHeldByOneReplicaSaysWhere(t *testing.T) {
 		t.Errorf("silences pane:\n%s", s)
 	}
 }
+
+// A footer notice built from outside text (an explanation naming a label value, an
+// Alertmanager's error) never carries its control sequences to the terminal.
+func TestNoticesAreCleaned(t *testing.T) {
+	m := newModel(t, 200, 40, func(o *Options) { o.Alerts = true })
+	board(m, alertedBoard())
+	m.say("silence failed: \x1b]0;pwned\x07 \u202eevil \x9b2J")
+	if r := m.render(); strings.Contains(r, "\x1b]0;") || strings.Contains(r, "\u202e") || strings.Contains(r, "\x9b") {
+		t.Errorf("the notice drove the terminal: %q", lastLine(m))
+	}
+	if !strings.Contains(lastLine(m), "silence failed:") {
+		t.Errorf("footer %q", lastLine(m))
+	}
+}

@@ -213,7 +213,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 	case ui.NoticeMsg:
-		m.notice, m.noticeUntil = string(msg), m.opts.Now().Add(noticeShown)
+		m.say(string(msg))
 	case slodetail.HistoryMsg:
 		// A history answer goes to the detail that asked; an old one is dropped there.
 		for i := len(m.stack) - 1; i >= 0; i-- {
