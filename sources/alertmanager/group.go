@@ -75,6 +75,7 @@ func (g *Group) Alertmanagers() []string {
 // connection refused"), so the badge reads partial. Only when every one fails does
 // the poll fail, with all their reasons; a Retry-After of any of them is honoured.
 func (g *Group) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
+	asked := time.Now()
 	var n atomic.Int64
 	ctx = withCounter(ctx, &n)
 	answers := make([]answer, len(g.ams))
@@ -118,7 +119,7 @@ func (g *Group) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 		}
 	}
 	data.Requests = int(n.Load())
-	if w := notThen(g.name, at, time.Now()); w != "" {
+	if w := notThen(g.name, at, asked); w != "" {
 		warnings = append(warnings, w)
 	}
 	return sources.Data{Alerts: data, Warnings: warnings}, nil
@@ -127,7 +128,8 @@ func (g *Group) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
 // notThen is the warning for alerts asked about a past instant (`vigil snapshot
 // --at`): neither Alertmanager nor Prometheus's alerts API has a past, so the alerts
 // are those of now, and the answer must say so rather than pass them off as then's.
-// A minute of slack covers clocks and slow polls.
+// now is when the poll began, so a slow poll is not mistaken for a past instant; a
+// minute of slack covers the rest.
 func notThen(source string, at, now time.Time) string {
 	if now.Sub(at) <= time.Minute {
 		return ""

@@ -81,6 +81,7 @@ func (p *PromAlerts) Kind() sources.Kind { return sources.KindPromAlerts }
 // alert became active. A failed history is a warning, and Episodes stay -1. The
 // external labels cost one more request on the first poll and every 10 minutes.
 func (p *PromAlerts) Poll(ctx context.Context, at time.Time) (sources.Data, error) {
+	asked := time.Now()
 	var n atomic.Int64
 	ctx = withCounter(ctx, &n)
 	budget := time.Duration(0)
@@ -102,7 +103,7 @@ func (p *PromAlerts) Poll(ctx context.Context, at time.Time) (sources.Data, erro
 				}
 			}
 			data.Alerts.Requests = int(n.Load())
-			if w := notThen(p.Name(), at, time.Now()); w != "" {
+			if w := notThen(p.Name(), at, asked); w != "" {
 				data.Warnings = append(data.Warnings, w)
 			}
 			return data, nil
